@@ -1,0 +1,196 @@
+// Package models holds Parley's entities, typed statuses and the errors the
+// rest of the program shares. It imports no other package of Parley.
+package models
+
+import (
+	"time"
+)
+
+// Status is the moderation state of a comment. Only StatusApproved is public.
+type Status string
+
+// The comment statuses.
+const (
+	StatusPending  Status = "pending"
+	StatusApproved Status = "approved"
+	StatusSpam     Status = "spam"
+	StatusRemoved  Status = "removed"
+)
+
+// Statuses lists every status in the order the queue shows its tabs.
+var Statuses = []Status{StatusPending, StatusApproved, StatusSpam, StatusRemoved}
+
+// Valid reports whether s is one of the known statuses.
+func (s Status) Valid() bool {
+	switch s {
+	case StatusPending, StatusApproved, StatusSpam, StatusRemoved:
+		return true
+	}
+	return false
+}
+
+// Moderation modes of a site.
+const (
+	ModerationPre   = "pre"   // hold every new comment
+	ModerationPost  = "post"  // publish unless a rule holds it
+	ModerationSmart = "smart" // hold first-time commenters and rule hits
+)
+
+// Moderator roles.
+const (
+	RoleAdmin     = "admin"
+	RoleModerator = "moderator"
+)
+
+// DefaultSiteID is the site of Parley's own blog.
+const DefaultSiteID = "default"
+
+// Reason explains why a moderation rule fired for a comment.
+type Reason struct {
+	Code   string `json:"code"`
+	Text   string `json:"text"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// SiteSettings are a site's moderation and display rules. They are stored
+// as one JSON document so that new settings need no schema change.
+type SiteSettings struct {
+	Moderation string `json:"moderation"`
+	MaxDepth   int    `json:"max_depth"`
+}
+
+// DefaultSiteSettings are the settings a new site starts with.
+func DefaultSiteSettings() SiteSettings {
+	return SiteSettings{Moderation: ModerationPre, MaxDepth: 5}
+}
+
+// Normalized returns s with zero values replaced by defaults.
+func (s SiteSettings) Normalized() SiteSettings {
+	d := DefaultSiteSettings()
+	switch s.Moderation {
+	case ModerationPre, ModerationPost, ModerationSmart:
+	default:
+		s.Moderation = d.Moderation
+	}
+	if s.MaxDepth <= 0 {
+		s.MaxDepth = d.MaxDepth
+	}
+	return s
+}
+
+// Site is a website whose pages have comment threads.
+type Site struct {
+	ID        string       `gorm:"primaryKey;size:64"`
+	Name      string       `gorm:"size:200;not null"`
+	Origins   []string     `gorm:"serializer:json"`
+	Settings  SiteSettings `gorm:"serializer:json"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Post is an article hosted by Parley's own blog.
+type Post struct {
+	ID          uint       `gorm:"primaryKey"`
+	SiteID      string     `gorm:"size:64;not null;uniqueIndex:idx_posts_site_slug,priority:1"`
+	Slug        string     `gorm:"size:200;not null;uniqueIndex:idx_posts_site_slug,priority:2"`
+	Title       string     `gorm:"size:300;not null"`
+	Body        string     `gorm:"type:text;not null"`
+	BodyHTML    string     `gorm:"type:text;not null"`
+	Published   bool       `gorm:"not null;index:idx_posts_published,priority:1"`
+	PublishedAt *time.Time `gorm:"index:idx_posts_published,priority:2"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// PagePath is the thread page key of the post.
+func (p Post) PagePath() string { return "/posts/" + p.Slug }
+
+// Thread holds the comments of one page of a site.
+type Thread struct {
+	ID     uint   `gorm:"primaryKey"`
+	SiteID string `gorm:"size:64;not null;uniqueIndex:idx_threads_site_page,priority:1"`
+	Page   string `gorm:"size:500;not null;uniqueIndex:idx_threads_site_page,priority:2"`
+	Title  string `gorm:"size:300"`
+	URL    string `gorm:"size:1000"`
+	PostID *uint  `gorm:"index"`
+	Closed bool   `gorm:"not null"`
+	// Count is the number of approved comments, kept in step by the store
+	// in the same transaction as every status change.
+	Count     int `gorm:"column:comment_count;not null;default:0"`
+	CreatedAt time.Time
+}
+
+// Comment is one comment as stored. It carries private fields (email, IP,
+// user agent) and is never serialized to readers; see the handlers' DTOs.
+type Comment struct {
+	ID            uint      `gorm:"primaryKey"`
+	ThreadID      uint      `gorm:"not null;index:idx_comments_thread,priority:1"`
+	ParentID      *uint     `gorm:"index"`
+	Depth         int       `gorm:"not null"`
+	Author        string    `gorm:"size:64;not null"`
+	Email         string    `gorm:"size:254"`
+	Website       string    `gorm:"size:200"`
+	Body          string    `gorm:"type:text;not null"`
+	HTML          string    `gorm:"type:text;not null"`
+	Status        Status    `gorm:"size:16;not null;index:idx_comments_status,priority:1;index:idx_comments_thread,priority:2"`
+	Reasons       []Reason  `gorm:"serializer:json"`
+	Score         int       `gorm:"not null"`
+	IP            string    `gorm:"size:64"`
+	UserAgent     string    `gorm:"size:400"`
+	EditTokenHash string    `gorm:"size:64"`
+	CreatedAt     time.Time `gorm:"index:idx_comments_status,priority:2"`
+	UpdatedAt     time.Time
+	EditedAt      *time.Time
+}
+
+// Moderator is a person who signs in to moderate.
+type Moderator struct {
+	ID           uint   `gorm:"primaryKey"`
+	Email        string `gorm:"size:254;not null;uniqueIndex"`
+	Name         string `gorm:"size:100;not null"`
+	PasswordHash string `gorm:"size:200;not null"`
+	Role         string `gorm:"size:16;not null"`
+	Disabled     bool   `gorm:"not null"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Session is a signed-in moderator's server-side session; deleting the row
+// revokes every copy of the cookie that names it.
+type Session struct {
+	ID          string `gorm:"primaryKey;size:64"`
+	ModeratorID uint   `gorm:"not null;index"`
+	CreatedAt   time.Time
+	ExpiresAt   time.Time `gorm:"index"`
+}
+
+// LoginFailure counts recent failed sign-ins for one key (an email or an IP),
+// so throttling holds across restarts and instances.
+type LoginFailure struct {
+	Key      string `gorm:"column:throttle_key;primaryKey;size:300"`
+	Failures int    `gorm:"not null"`
+	LastAt   time.Time
+}
+
+// Secret is a persisted random key (cookie signing, token signing). The
+// newest of a purpose signs; older ones still verify until removed.
+type Secret struct {
+	ID        uint   `gorm:"primaryKey"`
+	Purpose   string `gorm:"size:32;not null;index"`
+	Value     []byte `gorm:"not null"`
+	CreatedAt time.Time
+}
+
+// AuditEntry records one change a moderator (or the system) made.
+type AuditEntry struct {
+	ID          uint   `gorm:"primaryKey"`
+	ModeratorID *uint  `gorm:"index"`
+	Actor       string `gorm:"size:254;not null"`
+	Action      string `gorm:"size:32;not null"`
+	CommentID   *uint  `gorm:"index"`
+	PostID      *uint
+	Before      string    `gorm:"size:64"`
+	After       string    `gorm:"size:64"`
+	Note        string    `gorm:"size:500"`
+	CreatedAt   time.Time `gorm:"index"`
+}

@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"parley/models"
+)
+
+// CreateComment inserts c in one transaction after checking that its
+// parent exists, is approved and is on the same thread. A reply deeper than
+// maxDepth is attached to the deepest allowed ancestor instead.
+func (s *Store) CreateComment(ctx context.Context, c *models.Comment, maxDepth int) error {
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := placeReply(tx, c, maxDepth); err != nil {
+			return err
+		}
+		if err := tx.Create(c).Error; err != nil {
+			return err
+		}
+		if c.Status == models.StatusApproved {
+			return addCount(tx, c.ThreadID, 1)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: create comment: %w", err)
+	}
+	return nil
+}
+
+// placeReply validates c's parent and sets c's depth, climbing to an
+// ancestor when the parent is already at the deepest allowed level.
+func placeReply(tx *gorm.DB, c *models.Comment, maxDepth int) error {
+	c.Depth = 0
+	if c.ParentID == nil {
+		return nil
+	}
+	var parent models.Comment
+	err := tx.Select("id", "thread_id", "parent_id", "depth", "status").
+		Where("id = ?", *c.ParentID).Take(&parent).Error
+	if err != nil {
+		if notFound(err) == models.ErrNotFound {
+			return models.ErrBadParent
+		}
+		return err
+	}
+	if parent.ThreadID != c.ThreadID || parent.Status != models.StatusApproved {
+		return models.ErrBadParent
+	}
+	// Depth counts replies: top-level comments are 0, so at most maxDepth
+	// levels of replies exist. The loop is bounded by the parent's depth.
+	for parent.Depth >= maxDepth && parent.ParentID != nil {
+		var up models.Comment
+		err := tx.Select("id", "thread_id", "parent_id", "depth", "status").
+			Where("id = ?", *parent.ParentID).Take(&up).Error
+		if err != nil {
+			return fmt.Errorf("climb to ancestor: %w", err)
+		}
+		parent = up
+	}
+	id := parent.ID
+	c.ParentID = &id
+	c.Depth = parent.Depth + 1
+	return nil
+}
+
+// ThreadComments returns every comment of a thread, in creation order, with
+// the columns readers may see plus status; one query.
+func (s *Store) ThreadComments(ctx context.Context, threadID uint) ([]models.Comment, error) {
+	var out []models.Comment
+	err := s.r.WithContext(ctx).
+		Select("id", "thread_id", "parent_id", "depth", "author", "email", "website", "html",
+			"status", "score", "created_at", "edited_at").
+		Where("thread_id = ?", threadID).Order("created_at, id").Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: thread %d comments: %w", threadID, err)
+	}
+	return out, nil
+}
+
+// Comment returns one comment with every column.
+func (s *Store) Comment(ctx context.Context, id uint) (models.Comment, error) {
+	var c models.Comment
+	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&c).Error; err != nil {
+		return c, fmt.Errorf("store: comment %d: %w", id, notFound(err))
+	}
+	return c, nil
+}
+
+// Actor names who makes a change, for the audit log.
+type Actor struct {
+	ModeratorID *uint
+	Name        string
+}
+
+// SetStatus moves the comments with the given ids to status, keeps thread
+// counts in step and writes one audit entry per changed comment, all in one
+// transaction. It returns how many comments changed.
+func (s *Store) SetStatus(ctx context.Context, ids []uint, status models.Status, actor Actor, note string) (int, error) {
+	if !status.Valid() {
+		return 0, fmt.Errorf("store: set status: invalid status %q", status)
+	}
+	changed := 0
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var rows []models.Comment
+		if err := tx.Select("id", "thread_id", "status").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+			return err
+		}
+		now := time.Now().UTC()
+		for _, c := range rows {
+			if c.Status == status {
+				continue
+			}
+			if err := tx.Model(&models.Comment{}).Where("id = ?", c.ID).
+				Updates(map[string]any{"status": status, "updated_at": now}).Error; err != nil {
+				return err
+			}
+			delta := 0
+			if status == models.StatusApproved {
+				delta = 1
+			} else if c.Status == models.StatusApproved {
+				delta = -1
+			}
+			if err := addCount(tx, c.ThreadID, delta); err != nil {
+				return err
+			}
+			id := c.ID
+			entry := models.AuditEntry{ModeratorID: actor.ModeratorID, Actor: actor.Name, Action: string(status),
+				CommentID: &id, Before: string(c.Status), After: string(status), Note: note}
+			if err := tx.Create(&entry).Error; err != nil {
+				return err
+			}
+			changed++
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: set status %s: %w", status, err)
+	}
+	return changed, nil
+}

@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+
+	"parley/models"
+)
+
+// schemaVersion is one row holding the number of the last migration applied.
+type schemaVersion struct {
+	ID      int `gorm:"primaryKey"`
+	Version int `gorm:"not null"`
+}
+
+func (schemaVersion) TableName() string { return "schema_version" }
+
+// migration is one ordered schema step. Steps are never edited once
+// released; a change to the schema is a new step at the end.
+type migration struct {
+	name string
+	up   func(tx *gorm.DB) error
+}
+
+var migrations = []migration{
+	{"initial schema", func(tx *gorm.DB) error {
+		return tx.AutoMigrate(&models.Site{}, &models.Post{}, &models.Thread{}, &models.Comment{},
+			&models.Moderator{}, &models.Session{}, &models.AuditEntry{},
+			&models.LoginFailure{}, &models.Secret{})
+	}},
+}
+
+// LatestSchema is the schema version this build of Parley knows.
+func LatestSchema() int { return len(migrations) }
+
+// SchemaVersion returns the version the database is at.
+func (s *Store) SchemaVersion(ctx context.Context) (int, error) {
+	var v schemaVersion
+	err := s.w.WithContext(ctx).Where("id = 1").Limit(1).Find(&v).Error
+	if err != nil {
+		return 0, fmt.Errorf("store: read schema version: %w", err)
+	}
+	return v.Version, nil
+}
+
+// migrate applies every step the database lacks, each in its own
+// transaction, and refuses a database written by a newer Parley.
+func (s *Store) migrate(ctx context.Context) error {
+	db := s.w.WithContext(ctx)
+	if err := db.AutoMigrate(&schemaVersion{}); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	current, err := s.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("store: database is at schema %d, this Parley knows %d: %w",
+			current, len(migrations), models.ErrSchemaTooNew)
+	}
+	for i := current; i < len(migrations); i++ {
+		m := migrations[i]
+		err := db.Transaction(func(tx *gorm.DB) error {
+			if err := m.up(tx); err != nil {
+				return err
+			}
+			return tx.Save(&schemaVersion{ID: 1, Version: i + 1}).Error
+		})
+		if err != nil {
+			return fmt.Errorf("store: migration %d (%s): %w", i+1, m.name, err)
+		}
+	}
+	return nil
+}

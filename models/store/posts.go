@@ -1,0 +1,140 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"parley/models"
+)
+
+// PostWithThread is a post together with its thread's state and count.
+type PostWithThread struct {
+	models.Post
+	ThreadID uint
+	Closed   bool
+	Count    int
+}
+
+// postColumns selects a post with its thread's id, closed flag and count.
+const postColumns = "posts.*, threads.id AS thread_id, threads.closed AS closed, threads.comment_count AS count"
+
+// PublishedPosts lists a site's published posts, newest first, with their
+// comment counts, in one query.
+func (s *Store) PublishedPosts(ctx context.Context, siteID string, limit int) ([]PostWithThread, error) {
+	var out []PostWithThread
+	err := s.r.WithContext(ctx).Table("posts").Select(postColumns).
+		Joins("JOIN threads ON threads.post_id = posts.id").
+		Where("posts.site_id = ? AND posts.published = ?", siteID, true).
+		Order("posts.published_at DESC, posts.id DESC").Limit(limit).Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: published posts: %w", err)
+	}
+	return out, nil
+}
+
+// AllPosts lists every post of a site for the admin, newest first.
+func (s *Store) AllPosts(ctx context.Context, siteID string) ([]PostWithThread, error) {
+	var out []PostWithThread
+	err := s.r.WithContext(ctx).Table("posts").Select(postColumns).
+		Joins("JOIN threads ON threads.post_id = posts.id").
+		Where("posts.site_id = ?", siteID).
+		Order("posts.created_at DESC, posts.id DESC").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: all posts: %w", err)
+	}
+	return out, nil
+}
+
+// PostBySlug returns a site's post by slug with its thread.
+func (s *Store) PostBySlug(ctx context.Context, siteID, slug string) (PostWithThread, error) {
+	return s.onePost(ctx, "posts.site_id = ? AND posts.slug = ?", siteID, slug)
+}
+
+// PostByID returns a post by id with its thread.
+func (s *Store) PostByID(ctx context.Context, id uint) (PostWithThread, error) {
+	return s.onePost(ctx, "posts.id = ?", id)
+}
+
+func (s *Store) onePost(ctx context.Context, where string, args ...any) (PostWithThread, error) {
+	var out []PostWithThread
+	err := s.r.WithContext(ctx).Table("posts").Select(postColumns).
+		Joins("JOIN threads ON threads.post_id = posts.id").
+		Where(where, args...).Limit(1).Scan(&out).Error
+	if err != nil {
+		return PostWithThread{}, fmt.Errorf("store: post: %w", err)
+	}
+	if len(out) == 0 {
+		return PostWithThread{}, fmt.Errorf("store: post: %w", models.ErrNotFound)
+	}
+	return out[0], nil
+}
+
+// CreatePost inserts a post and its thread; a taken slug is ErrConflict.
+func (s *Store) CreatePost(ctx context.Context, p *models.Post) error {
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(p).Error; err != nil {
+			return err
+		}
+		return createPostThread(tx, p)
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return fmt.Errorf("store: create post %q: %w", p.Slug, models.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("store: create post %q: %w", p.Slug, err)
+	}
+	return nil
+}
+
+func createPostThread(tx *gorm.DB, p *models.Post) error {
+	id := p.ID
+	t := models.Thread{SiteID: p.SiteID, Page: p.PagePath(), Title: p.Title, PostID: &id}
+	// A thread for this page may exist already (an imported or embedded page
+	// that later became a post): adopt it.
+	res := tx.Model(&models.Thread{}).Where("site_id = ? AND page = ?", t.SiteID, t.Page).
+		Updates(map[string]any{"post_id": id, "title": t.Title})
+	if res.Error != nil {
+		return fmt.Errorf("store: post thread: %w", res.Error)
+	}
+	if res.RowsAffected > 0 {
+		return nil
+	}
+	if err := tx.Create(&t).Error; err != nil {
+		return fmt.Errorf("store: post thread: %w", err)
+	}
+	return nil
+}
+
+// UpdatePost saves a post's editable fields and keeps its thread's page key,
+// title and closed flag in step.
+func (s *Store) UpdatePost(ctx context.Context, p *models.Post, closed bool) error {
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var old models.Post
+		if err := tx.Where("id = ?", p.ID).Take(&old).Error; err != nil {
+			return notFound(err)
+		}
+		if p.Published && p.PublishedAt == nil {
+			now := time.Now().UTC()
+			p.PublishedAt = &now
+		}
+		err := tx.Model(&models.Post{}).Where("id = ?", p.ID).
+			Select("slug", "title", "body", "body_html", "published", "published_at", "updated_at").
+			Updates(p).Error
+		if err != nil {
+			return err
+		}
+		return tx.Model(&models.Thread{}).Where("post_id = ?", p.ID).
+			Updates(map[string]any{"page": p.PagePath(), "title": p.Title, "closed": closed}).Error
+	})
+	if errors.Is(err, gorm.ErrDuplicatedKey) {
+		return fmt.Errorf("store: update post %d: %w", p.ID, models.ErrConflict)
+	}
+	if err != nil {
+		return fmt.Errorf("store: update post %d: %w", p.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,163 @@
+// Package store is the only package that talks to the database. It runs on
+// SQLite (the embedded default) and PostgreSQL with the same queries.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"parley/models"
+)
+
+// Store reads and writes Parley's data. Writes go through w; reads through
+// r, which on SQLite is a separate small pool of read-only connections so
+// readers never wait behind the single writer.
+type Store struct {
+	w, r     *gorm.DB
+	postgres bool
+	path     string
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to the database named by dsn (a SQLite file path or a
+// postgres:// URL) and brings its schema up to date.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	s, err := open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(dsn string) (*Store, error) {
+	cfg := &gorm.Config{
+		Logger:         logger.Discard,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+		TranslateError: true,
+		PrepareStmt:    false,
+	}
+	if IsPostgres(dsn) {
+		db, err := gorm.Open(postgres.Open(dsn), cfg)
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, fmt.Errorf("store: open postgres: %w", err)
+		}
+		sqlDB.SetMaxOpenConns(16)
+		sqlDB.SetMaxIdleConns(8)
+		sqlDB.SetConnMaxLifetime(30 * time.Minute)
+		return &Store{w: db, r: db, postgres: true}, nil
+	}
+	return openSQLite(dsn, cfg)
+}
+
+func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o750); err != nil {
+			return nil, fmt.Errorf("store: create database folder: %w", err)
+		}
+	}
+	common := "_busy_timeout=10000&_foreign_keys=on&_journal_mode=WAL&_synchronous=FULL"
+	uri := "file:" + (&url.URL{Path: path}).EscapedPath()
+	w, err := gorm.Open(sqlite.Open(uri+"?"+common+"&_txlock=immediate"), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	wdb, err := w.DB()
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	// One writer: SQLite allows one at a time, and queuing in Go is cheaper
+	// and fairer than spinning on the busy timeout.
+	wdb.SetMaxOpenConns(1)
+	wdb.SetConnMaxLifetime(0)
+	if err := wdb.Ping(); err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("store: open %s: %w", path, err)
+	}
+	r, err := gorm.Open(sqlite.Open(uri+"?"+common+"&_query_only=1"), cfg)
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	rdb, err := r.DB()
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
+	}
+	rdb.SetMaxOpenConns(4)
+	rdb.SetMaxIdleConns(4)
+	rdb.SetConnMaxLifetime(0)
+	return &Store{w: w, r: r, path: path}, nil
+}
+
+// Close releases every connection.
+func (s *Store) Close() error {
+	var errs []error
+	for _, db := range []*gorm.DB{s.w, s.r} {
+		sqlDB, err := db.DB()
+		if err == nil {
+			errs = append(errs, sqlDB.Close())
+		}
+		if s.r == s.w {
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.r.DB()
+	if err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs SQLite's integrity check; on PostgreSQL it only pings.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	if s.postgres {
+		return s.Ping(ctx)
+	}
+	var result string
+	if err := s.r.WithContext(ctx).Raw("PRAGMA integrity_check").Scan(&result).Error; err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	if result != "ok" {
+		return fmt.Errorf("store: integrity check: %s", result)
+	}
+	return nil
+}
+
+// notFound turns GORM's record-not-found into models.ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return models.ErrNotFound
+	}
+	return err
+}
