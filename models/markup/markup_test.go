@@ -75,6 +75,21 @@ func TestPostAllowsHeadingsAndTables(t *testing.T) {
 	}
 }
 
+func TestPostAllowsOwnLinksImagesAndCleanHTML(t *testing.T) {
+	got, err := New().Post("[admin](/admin) ![cat](https://example.com/cat.png)\n\n<div onclick=\"x()\"><script>alert(1)</script><b>bold</b></div>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{`href="/admin"`, `<img src="https://example.com/cat.png" alt="cat"`, "<b>bold</b>"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("Post() = %q, want %q", got, w)
+		}
+	}
+	if strings.Contains(got, "<script") || strings.Contains(got, "onclick") || strings.Contains(got, "alert") {
+		t.Errorf("Post() kept unsafe HTML: %q", got)
+	}
+}
+
 func FuzzComment(f *testing.F) {
 	for _, s := range []string{"<script>", "[a](javascript:x)", "**x**", "<a href=x onclick=y>"} {
 		f.Add(s)

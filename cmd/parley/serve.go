@@ -1,0 +1,112 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"parley/handlers"
+	"parley/models"
+	"parley/models/markup"
+	"parley/models/store"
+)
+
+func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs, cfg, finish := newFlagSet("serve", getenv, stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if err := finish(); err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	st, err := openStore(ctx, cfg, markup.New())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := ensureAdmin(ctx, st, cfg, stderr); err != nil {
+		return err
+	}
+	srv, err := handlers.New(ctx, handlers.Config{
+		BaseURL:        cfg.BaseURL,
+		SecureCookies:  cfg.secureCookies(),
+		CommentRate:    cfg.CommentRate,
+		FormMinTime:    cfg.formMinTime(),
+		TrustedProxies: cfg.TrustedProxies,
+		Version:        version,
+	}, st, log)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	httpServer := &http.Server{
+		Handler:           srv,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       20 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+	}
+	fmt.Fprintf(stdout, "Parley is listening on http://%s (public URL %s)\n", ln.Addr(), cfg.BaseURL)
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+// ensureAdmin creates the first admin on an empty database: from
+// PARLEY_ADMIN_EMAIL and PARLEY_ADMIN_PASSWORD, or with a generated
+// password printed once.
+func ensureAdmin(ctx context.Context, st *store.Store, cfg *config, stderr io.Writer) error {
+	n, err := st.CountModerators(ctx)
+	if err != nil || n > 0 {
+		return err
+	}
+	email, password := cfg.AdminEmail, cfg.AdminPassword
+	if email == "" {
+		email = "admin@localhost"
+	}
+	generated := password == ""
+	if generated {
+		if password, err = randomPassword(); err != nil {
+			return fmt.Errorf("generate admin password: %w", err)
+		}
+	}
+	hash, err := handlers.HashPassword(password)
+	if err != nil {
+		return err
+	}
+	m := models.Moderator{Email: email, Name: "Admin", PasswordHash: hash, Role: models.RoleAdmin}
+	if err := st.CreateModerator(ctx, &m); err != nil {
+		return err
+	}
+	if generated {
+		fmt.Fprintf(stderr, "\nCreated the first admin account. Sign in at /admin/login with\n  email:    %s\n  password: %s\nThis password is shown only once; change it under Settings.\n\n", m.Email, password)
+	} else {
+		fmt.Fprintf(stderr, "Created the first admin account %s.\n", m.Email)
+	}
+	return nil
+}

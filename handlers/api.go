@@ -1,0 +1,286 @@
+package handlers
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"parley/models"
+)
+
+// API paging limits, in top-level comments.
+const (
+	defaultPageLimit = 50
+	maxPageLimit     = 100
+	maxCountPages    = 200
+)
+
+// commentDTO is a comment as the public API shows it: no email, IP or user
+// agent exist on this type, so they can never be serialized.
+type commentDTO struct {
+	ID        uint         `json:"id"`
+	ParentID  *uint        `json:"parent_id"`
+	Author    string       `json:"author"`
+	Website   string       `json:"website"`
+	Avatar    string       `json:"avatar"`
+	HTML      string       `json:"html"`
+	CreatedAt time.Time    `json:"created_at"`
+	EditedAt  *time.Time   `json:"edited_at"`
+	Score     int          `json:"score"`
+	Replies   []commentDTO `json:"replies"`
+	removed   bool
+}
+
+// MarshalJSON writes a removed comment with public replies as a bare
+// placeholder: its id, "removed": true and the replies, nothing else.
+func (d commentDTO) MarshalJSON() ([]byte, error) {
+	if d.removed {
+		return json.Marshal(struct {
+			ID      uint         `json:"id"`
+			Removed bool         `json:"removed"`
+			Replies []commentDTO `json:"replies"`
+		}{d.ID, true, d.Replies})
+	}
+	type plain commentDTO
+	return json.Marshal(plain(d))
+}
+
+func toDTO(n *models.Node) commentDTO {
+	d := commentDTO{ID: n.Comment.ID, removed: n.Removed, Replies: make([]commentDTO, 0, len(n.Replies))}
+	if !n.Removed {
+		c := n.Comment
+		d.ParentID, d.Author, d.Website, d.HTML = c.ParentID, c.Author, c.Website, c.HTML
+		d.Avatar, d.CreatedAt, d.EditedAt, d.Score = avatarURL(c.Email, c.Author), c.CreatedAt, c.EditedAt, c.Score
+	}
+	for _, r := range n.Replies {
+		d.Replies = append(d.Replies, toDTO(r))
+	}
+	return d
+}
+
+func commentToDTO(c models.Comment) commentDTO {
+	return toDTO(&models.Node{Comment: c})
+}
+
+type threadDTO struct {
+	Site   string `json:"site"`
+	Page   string `json:"page"`
+	Title  string `json:"title"`
+	Count  int    `json:"count"`
+	Closed bool   `json:"closed"`
+}
+
+type listResponse struct {
+	Thread     threadDTO    `json:"thread"`
+	Comments   []commentDTO `json:"comments"`
+	NextCursor *string      `json:"next_cursor"`
+}
+
+// cursorData is the opaque paging cursor, base64url JSON.
+type cursorData struct {
+	Sort  string    `json:"s"`
+	ID    uint      `json:"i"`
+	Score int       `json:"c"`
+	At    time.Time `json:"t"`
+}
+
+func encodeCursor(sort string, c *models.Cursor) *string {
+	if c == nil {
+		return nil
+	}
+	b, _ := json.Marshal(cursorData{Sort: sort, ID: c.ID, Score: c.Score, At: c.CreatedAt})
+	s := base64.RawURLEncoding.EncodeToString(b)
+	return &s
+}
+
+func decodeCursor(raw, sort string) (*models.Cursor, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return nil, false
+	}
+	var d cursorData
+	if json.Unmarshal(b, &d) != nil || d.Sort != sort {
+		return nil, false
+	}
+	return &models.Cursor{ID: d.ID, Score: d.Score, CreatedAt: d.At}, true
+}
+
+func (s *Server) apiListComments(c *gin.Context) {
+	siteID, page := c.Query("site"), c.Query("page")
+	if siteID == "" || page == "" {
+		s.fail(c, http.StatusBadRequest, "bad_request", "Both site and page are required.")
+		return
+	}
+	sortBy := c.DefaultQuery("sort", models.SortOldest)
+	if !models.ValidSort(sortBy) {
+		s.fail(c, http.StatusBadRequest, "bad_sort", "sort must be oldest, newest or top.")
+		return
+	}
+	limit := defaultPageLimit
+	if raw := c.Query("limit"); raw != "" {
+		n, err := strconv.Atoi(raw)
+		if err != nil || n < 1 {
+			s.fail(c, http.StatusBadRequest, "bad_limit", "limit must be a positive whole number.")
+			return
+		}
+		limit = min(n, maxPageLimit)
+	}
+	var after *models.Cursor
+	if raw := c.Query("cursor"); raw != "" {
+		var ok bool
+		if after, ok = decodeCursor(raw, sortBy); !ok {
+			s.fail(c, http.StatusBadRequest, "bad_cursor", "The cursor is not valid for this sort order.")
+			return
+		}
+	}
+	ctx := c.Request.Context()
+	if _, err := s.store.Site(ctx, siteID); errors.Is(err, models.ErrNotFound) {
+		s.fail(c, http.StatusNotFound, "unknown_site", "There is no such site.")
+		return
+	} else if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	resp := listResponse{Thread: threadDTO{Site: siteID, Page: page}, Comments: []commentDTO{}}
+	thread, err := s.store.Thread(ctx, siteID, page)
+	if errors.Is(err, models.ErrNotFound) {
+		c.JSON(http.StatusOK, resp)
+		return
+	} else if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	flat, err := s.store.ThreadComments(ctx, thread.ID)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	roots, count := models.BuildTree(flat, sortBy)
+	pageNodes, next := models.Page(roots, sortBy, after, limit)
+	resp.Thread = threadDTO{Site: siteID, Page: page, Title: thread.Title, Count: count, Closed: thread.Closed}
+	for _, n := range pageNodes {
+		resp.Comments = append(resp.Comments, toDTO(n))
+	}
+	resp.NextCursor = encodeCursor(sortBy, next)
+	c.JSON(http.StatusOK, resp)
+}
+
+// createRequest is the JSON body of a new comment. Fields a client may not
+// set (status, id, …) have no place here and are ignored.
+type createRequest struct {
+	Site     string `json:"site"`
+	Page     string `json:"page"`
+	ParentID *uint  `json:"parent_id"`
+	Author   string `json:"author"`
+	Email    string `json:"email"`
+	Website  string `json:"website"`
+	Body     string `json:"body"`
+	Notify   bool   `json:"notify"`
+}
+
+type createResponse struct {
+	Comment   commentDTO `json:"comment"`
+	Status    string     `json:"status"`
+	EditToken string     `json:"edit_token"`
+}
+
+// decodeJSON reads a JSON body, answering 415, 413 or 400 itself.
+func (s *Server) decodeJSON(c *gin.Context, dst any) bool {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || mt != "application/json" {
+		s.fail(c, http.StatusUnsupportedMediaType, "unsupported_media_type", "Send JSON with Content-Type: application/json.")
+		return false
+	}
+	if err := json.NewDecoder(c.Request.Body).Decode(dst); err != nil {
+		if tooLarge(err) {
+			s.fail(c, http.StatusRequestEntityTooLarge, "too_large", "The request is too large.")
+		} else {
+			s.fail(c, http.StatusBadRequest, "bad_json", "The body is not valid JSON of the expected shape.")
+		}
+		return false
+	}
+	return true
+}
+
+func (s *Server) apiCreateComment(c *gin.Context) {
+	var req createRequest
+	if !s.decodeJSON(c, &req) {
+		return
+	}
+	if req.ParentID != nil && *req.ParentID == 0 {
+		req.ParentID = nil
+	}
+	created, err := s.createComment(c.Request.Context(), newComment{
+		SiteID: req.Site, Page: req.Page, ParentID: req.ParentID,
+		Author: req.Author, Email: req.Email, Website: req.Website, Body: req.Body,
+		IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+	})
+	if err != nil {
+		s.apiCreateError(c, err)
+		return
+	}
+	status := string(models.StatusApproved)
+	if created.Comment.Status != models.StatusApproved {
+		// Spam answers exactly like a held comment: bots learn nothing.
+		status = string(models.StatusPending)
+	}
+	c.JSON(http.StatusCreated, createResponse{Comment: commentToDTO(created.Comment), Status: status, EditToken: created.EditToken})
+}
+
+func (s *Server) apiCreateError(c *gin.Context, err error) {
+	var verr *models.ValidationError
+	var limited errRateLimited
+	switch {
+	case errors.As(err, &verr):
+		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, errorBody{Error: verr.Error(), Code: "invalid", Field: verr.Fields})
+	case errors.As(err, &limited):
+		retryAfter(c, limited.wait)
+		s.fail(c, http.StatusTooManyRequests, "rate_limited", "Too many comments from this address; try again later.")
+	case errors.Is(err, models.ErrInvalidSite):
+		s.fail(c, http.StatusNotFound, "unknown_site", "There is no such site.")
+	case errors.Is(err, models.ErrNotFound):
+		s.fail(c, http.StatusNotFound, "unknown_page", "This page has no comment thread.")
+	case errors.Is(err, models.ErrThreadClosed):
+		s.fail(c, http.StatusForbidden, "thread_closed", "Comments are closed on this page.")
+	case errors.Is(err, models.ErrBadParent):
+		s.fail(c, http.StatusUnprocessableEntity, "bad_parent", "The comment you are replying to is not available.")
+	default:
+		s.serverError(c, err)
+	}
+}
+
+type countsRequest struct {
+	Site  string   `json:"site"`
+	Pages []string `json:"pages"`
+}
+
+func (s *Server) apiCounts(c *gin.Context) {
+	var req countsRequest
+	if !s.decodeJSON(c, &req) {
+		return
+	}
+	if req.Site == "" {
+		s.fail(c, http.StatusBadRequest, "bad_request", "site is required.")
+		return
+	}
+	if len(req.Pages) > maxCountPages {
+		s.fail(c, http.StatusBadRequest, "too_many_pages", "Ask for at most 200 pages at once.")
+		return
+	}
+	counts, err := s.store.Counts(c.Request.Context(), req.Site, req.Pages)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	out := make(map[string]int, len(req.Pages))
+	for _, p := range req.Pages {
+		out[p] = counts[p]
+	}
+	c.JSON(http.StatusOK, gin.H{"counts": out})
+}

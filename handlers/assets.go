@@ -1,0 +1,106 @@
+package handlers
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"mime"
+	"net/http"
+	"path"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"parley/static"
+)
+
+// asset is one embedded static file with its content hash and a gzipped copy.
+type asset struct {
+	name, hash, contentType string
+	body, gz                []byte
+}
+
+// assets serves static files under content-hashed names
+// (/static/app.3f2a1b0c9d8e.css, cached for a year) and under their plain
+// names (/static/embed.js, the loader site owners paste, cached briefly).
+type assets struct {
+	byName   map[string]*asset
+	byHashed map[string]*asset
+}
+
+func loadAssets() (*assets, error) {
+	a := &assets{byName: map[string]*asset{}, byHashed: map[string]*asset{}}
+	err := fs.WalkDir(static.FS, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || strings.HasSuffix(p, ".go") {
+			return err
+		}
+		body, err := fs.ReadFile(static.FS, p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		var gz bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+		zw.Write(body)
+		zw.Close()
+		ext := path.Ext(p)
+		it := &asset{name: p, hash: hex.EncodeToString(sum[:6]), body: body, gz: gz.Bytes(),
+			contentType: mime.TypeByExtension(ext)}
+		if it.contentType == "" {
+			it.contentType = "application/octet-stream"
+		}
+		a.byName[p] = it
+		a.byHashed[hashedName(p, it.hash)] = it
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("static: %w", err)
+	}
+	return a, nil
+}
+
+func hashedName(name, hash string) string {
+	ext := path.Ext(name)
+	return strings.TrimSuffix(name, ext) + "." + hash + ext
+}
+
+// url returns the hashed URL of a static file; views call it as {{asset "app.css"}}.
+func (a *assets) url(name string) (string, error) {
+	it, ok := a.byName[name]
+	if !ok {
+		return "", fmt.Errorf("static: no asset %q", name)
+	}
+	return "/static/" + hashedName(name, it.hash), nil
+}
+
+func (s *Server) static(c *gin.Context) {
+	name := strings.TrimPrefix(c.Param("file"), "/")
+	cache := "public, max-age=31536000, immutable"
+	it, ok := s.assets.byHashed[name]
+	if !ok {
+		if it, ok = s.assets.byName[name]; !ok {
+			s.notFound(c)
+			return
+		}
+		cache = "public, max-age=300"
+	}
+	etag := `"` + it.hash + `"`
+	h := c.Writer.Header()
+	h.Set("Cache-Control", cache)
+	h.Set("ETag", etag)
+	h.Set("Vary", "Accept-Encoding")
+	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
+	if c.GetHeader("If-None-Match") == etag {
+		c.Status(http.StatusNotModified)
+		return
+	}
+	if strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
+		h.Set("Content-Encoding", "gzip")
+		c.Data(http.StatusOK, it.contentType, it.gz)
+		return
+	}
+	c.Data(http.StatusOK, it.contentType, it.body)
+}

@@ -1,0 +1,109 @@
+package handlers
+
+import (
+	"bytes"
+	"errors"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"parley/models"
+)
+
+// errorBody is the JSON shape of every API error.
+type errorBody struct {
+	Error string            `json:"error"`
+	Code  string            `json:"code"`
+	Field map[string]string `json:"fields,omitempty"`
+}
+
+func apiErr(msg, code string) errorBody { return errorBody{Error: msg, Code: code} }
+
+// wantsJSON reports whether the response should be JSON: API routes and
+// scripted admin calls that ask for it.
+func wantsJSON(c *gin.Context) bool {
+	return strings.HasPrefix(c.Request.URL.Path, "/api/") ||
+		strings.Contains(c.GetHeader("Accept"), "application/json")
+}
+
+// fail answers an error in the form the client expects.
+func (s *Server) fail(c *gin.Context, status int, code, msg string) {
+	if wantsJSON(c) {
+		c.AbortWithStatusJSON(status, apiErr(msg, code))
+		return
+	}
+	s.render(c, status, "error", pageData{Title: http.StatusText(status), Data: errorPage{Status: status, Message: msg}})
+	c.Abort()
+}
+
+// serverError logs err once and answers a generic 500 (or 503 when the
+// database is overloaded or gone).
+func (s *Server) serverError(c *gin.Context, err error) {
+	s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+	s.fail(c, http.StatusInternalServerError, "internal", "Something went wrong on our side. Please try again.")
+}
+
+// tooLarge reports whether err came from the body size limit.
+func tooLarge(err error) bool {
+	var mbe *http.MaxBytesError
+	return errors.As(err, &mbe)
+}
+
+func (s *Server) notFound(c *gin.Context) {
+	s.fail(c, http.StatusNotFound, "not_found", "There is nothing here.")
+}
+
+func (s *Server) methodNotAllowed(c *gin.Context) {
+	s.fail(c, http.StatusMethodNotAllowed, "method_not_allowed", "This address does not accept that method.")
+}
+
+// retryAfter sets Retry-After in whole seconds, at least one.
+func retryAfter(c *gin.Context, d time.Duration) {
+	secs := int((d + time.Second - 1) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	c.Header("Retry-After", strconv.Itoa(secs))
+}
+
+// errorPage is the data of the error view.
+type errorPage struct {
+	Status  int
+	Message string
+}
+
+// pageData is what every view gets: the layout's fields plus the page's own.
+type pageData struct {
+	Title       string
+	Description string
+	Moderator   *models.Moderator
+	CSRFOK      bool
+	Notice      string
+	Data        any
+}
+
+// render executes a view into a buffer first, so a template error becomes a
+// clean 500 instead of half a page.
+func (s *Server) render(c *gin.Context, status int, view string, data pageData) {
+	if m, ok := c.Get(moderatorKey); ok {
+		mod := m.(models.Moderator)
+		data.Moderator = &mod
+	}
+	var buf bytes.Buffer
+	if err := s.views.execute(&buf, view, data); err != nil {
+		s.log.Error("render failed", "view", view, "err", err)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Something went wrong on our side.\n"))
+		return
+	}
+	if isAdminPath(c.Request.URL.Path) {
+		c.Header("Cache-Control", "no-store")
+	} else {
+		c.Header("Cache-Control", "no-cache")
+	}
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+func isNotFound(err error) bool { return errors.Is(err, models.ErrNotFound) }

@@ -1,0 +1,98 @@
+package handlers
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+
+	"parley/models"
+)
+
+// commentView is one comment as the thread template shows it.
+type commentView struct {
+	ID        uint
+	Author    string
+	Website   string
+	Avatar    string
+	HTML      string // sanitized by the markup package
+	CreatedAt time.Time
+	EditedAt  *time.Time
+	Removed   bool
+	Pending   bool
+	Depth     int
+	Replies   []commentView
+}
+
+// commentForm is the comment form's state: empty, or a reader's input being
+// shown again with messages.
+type commentForm struct {
+	Action   string
+	Author   string
+	Email    string
+	Website  string
+	Body     string
+	ParentID uint
+	ReplyTo  string
+	Stamp    string
+	Errors   map[string]string
+	Problem  string // a message that belongs to no single field
+	Closed   bool
+}
+
+// threadView is the data of the thread partial.
+type threadView struct {
+	Page     string // page URL the thread belongs to, for reply and permalink links
+	Count    int
+	Comments []commentView
+	Pending  *commentView // the reader's own held comment, shown only to them
+	Form     commentForm
+}
+
+// avatarURL returns the local identicon of an email or, without one, a name.
+func avatarURL(email, name string) string {
+	seed := strings.ToLower(strings.TrimSpace(email))
+	if seed == "" {
+		seed = "name:" + strings.TrimSpace(name)
+	}
+	sum := sha256.Sum256([]byte(seed))
+	return "/avatars/" + hex.EncodeToString(sum[:8]) + ".svg"
+}
+
+func toCommentView(n *models.Node) commentView {
+	v := commentView{ID: n.Comment.ID, Removed: n.Removed, Depth: n.Comment.Depth, CreatedAt: n.Comment.CreatedAt}
+	if !n.Removed {
+		c := n.Comment
+		v.Author, v.Website, v.HTML, v.EditedAt = c.Author, c.Website, c.HTML, c.EditedAt
+		v.Avatar = avatarURL(c.Email, c.Author)
+	}
+	if len(n.Replies) > 0 {
+		v.Replies = make([]commentView, len(n.Replies))
+		for i, r := range n.Replies {
+			v.Replies[i] = toCommentView(r)
+		}
+	}
+	return v
+}
+
+func toCommentViews(nodes []*models.Node) []commentView {
+	out := make([]commentView, len(nodes))
+	for i, n := range nodes {
+		out[i] = toCommentView(n)
+	}
+	return out
+}
+
+// findAuthor returns the author of a public comment in the tree, for the
+// "replying to" line.
+func findAuthor(list []commentView, id uint) (string, bool) {
+	for _, c := range list {
+		if c.ID == id {
+			return c.Author, !c.Removed
+		}
+		if a, ok := findAuthor(c.Replies, id); ok {
+			return a, true
+		}
+	}
+	return "", false
+}
