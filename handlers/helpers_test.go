@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -40,7 +41,7 @@ type option func(*handlers.Config)
 // newEnv starts Parley on a fresh SQLite file with an admin and the welcome post.
 func newEnv(t *testing.T, opts ...option) *env {
 	t.Helper()
-	return newEnvOn(t, storetest.Backends(t)[0].DSN, opts...)
+	return newEnvOn(t, filepath.Join(t.TempDir(), "parley.db"), opts...)
 }
 
 // eachEnv runs fn against every backend (SQLite, and PostgreSQL when configured).

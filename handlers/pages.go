@@ -27,8 +27,13 @@ type postSummary struct {
 
 var tagPattern = regexp.MustCompile(`<[^>]*>`)
 
-// excerpt returns the first words of a post's text.
+var firstParagraph = regexp.MustCompile(`(?s)<p>(.*?)</p>`)
+
+// excerpt returns the first words of a post's first paragraph.
 func excerpt(bodyHTML string, limit int) string {
+	if m := firstParagraph.FindStringSubmatch(bodyHTML); m != nil {
+		bodyHTML = m[1]
+	}
 	text := strings.Join(strings.Fields(html.UnescapeString(tagPattern.ReplaceAllString(bodyHTML, " "))), " ")
 	if utf8.RuneCountInString(text) <= limit {
 		return text
