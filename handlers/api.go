@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"parley/models"
+	"parley/models/moderation"
 )
 
 // API paging limits, in top-level comments.
@@ -236,6 +237,7 @@ func (s *Server) apiCreateComment(c *gin.Context) {
 func (s *Server) apiCreateError(c *gin.Context, err error) {
 	var verr *models.ValidationError
 	var limited errRateLimited
+	var refusal *moderation.Refusal
 	switch {
 	case errors.As(err, &verr):
 		c.AbortWithStatusJSON(http.StatusUnprocessableEntity, errorBody{Error: verr.Error(), Code: "invalid", Field: verr.Fields})
@@ -250,9 +252,19 @@ func (s *Server) apiCreateError(c *gin.Context, err error) {
 		s.fail(c, http.StatusForbidden, "thread_closed", "Comments are closed on this page.")
 	case errors.Is(err, models.ErrBadParent):
 		s.fail(c, http.StatusUnprocessableEntity, "bad_parent", "The comment you are replying to is not available.")
+	case errors.As(err, &refusal):
+		s.fail(c, refusalStatus(refusal), refusal.Code, refusal.Message)
 	default:
 		s.serverError(c, err)
 	}
+}
+
+// refusalStatus is the HTTP status for a comment the rules refused.
+func refusalStatus(r *moderation.Refusal) int {
+	if r.Code == moderation.CodeDuplicate {
+		return http.StatusConflict
+	}
+	return http.StatusForbidden
 }
 
 type countsRequest struct {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"parley/models"
+	"parley/models/moderation"
 )
 
 // Limits on what a reader may send, checked before anything is stored.
@@ -125,12 +126,21 @@ func (s *Server) createComment(ctx context.Context, in newComment) (createdComme
 	if err != nil {
 		return out, err
 	}
-	if thread.Closed {
-		return out, models.ErrThreadClosed
-	}
 	html, err := s.markup.Comment(in.Body)
 	if err != nil {
 		return out, err
+	}
+	var published *time.Time
+	if thread.PostID != nil {
+		post, err := s.store.PostByID(ctx, *thread.PostID)
+		if err != nil {
+			return out, err
+		}
+		published = post.PublishedAt
+	}
+	verdict := s.judge(site, thread, published, in, html)
+	if verdict.Refusal != nil {
+		return out, verdict.Refusal
 	}
 	token, tokenHash, err := newEditToken()
 	if err != nil {
@@ -148,37 +158,32 @@ func (s *Server) createComment(ctx context.Context, in newComment) (createdComme
 		UserAgent:     truncate(in.UserAgent, 400),
 		EditTokenHash: tokenHash,
 	}
-	c.Status, c.Reasons = s.judge(site, in)
+	c.Status, c.Reasons = verdict.Status, verdict.Reasons
 	if err := s.store.CreateComment(ctx, &c, site.Settings.MaxDepth); err != nil {
 		return out, err
 	}
 	return createdComment{Comment: c, Thread: thread, EditToken: token}, nil
 }
 
-// judge decides a new comment's status and the reasons for it.
-func (s *Server) judge(site models.Site, in newComment) (models.Status, []models.Reason) {
-	var reasons []models.Reason
+// judge runs the moderation rules over a new comment.
+func (s *Server) judge(site models.Site, thread models.Thread, post *time.Time, in newComment, html string) moderation.Verdict {
+	input := moderation.Input{
+		Body: in.Body, HTML: html,
+		Author: in.Author, Email: in.Email, Website: in.Website, IP: in.IP, UserAgent: in.UserAgent,
+		Mode:            site.Settings.Moderation,
+		Rules:           site.Settings.Rules,
+		Now:             s.now(),
+		PostPublishedAt: post,
+		ThreadClosed:    thread.Closed,
+	}
 	if in.FromForm {
-		if in.Honeypot != "" {
-			reasons = append(reasons, models.Reason{Code: "honeypot", Text: "Hidden field filled in", Detail: "only bots see the field"})
-		}
+		input.HoneypotFilled = in.Honeypot != ""
 		if s.cfg.FormMinTime > 0 {
 			age, ok := s.signer.formAge(in.FormStamp, s.now())
-			if !ok {
-				reasons = append(reasons, models.Reason{Code: "form_stamp", Text: "Form stamp missing or forged"})
-			} else if age < s.cfg.FormMinTime {
-				reasons = append(reasons, models.Reason{Code: "too_fast", Text: "Form sent too fast",
-					Detail: fmt.Sprintf("%.1fs, minimum %s", age.Seconds(), s.cfg.FormMinTime)})
-			}
+			input.FormTooFast = !ok || age < s.cfg.FormMinTime
 		}
 	}
-	if len(reasons) > 0 {
-		return models.StatusSpam, reasons
-	}
-	if site.Settings.Moderation == models.ModerationPost {
-		return models.StatusApproved, nil
-	}
-	return models.StatusPending, []models.Reason{{Code: "pre_moderation", Text: "Every comment on this site is reviewed first"}}
+	return moderation.Check(input)
 }
 
 func truncate(s string, n int) string {

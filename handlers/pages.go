@@ -13,6 +13,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"parley/models"
+	"parley/models/moderation"
 	"parley/models/store"
 )
 
@@ -99,7 +100,9 @@ func (s *Server) renderPost(c *gin.Context, status int, post store.PostWithThrea
 	roots, count := models.BuildTree(flat, models.SortOldest)
 	view := postView{Post: post, Thread: threadView{Page: post.PagePath(), Count: count, Comments: toCommentViews(roots)}}
 	form.Action = post.PagePath() + "/comments"
-	form.Stamp = s.signer.formStamp(s.now())
+	if form.Stamp == "" {
+		form.Stamp = s.signer.formStamp(s.now())
+	}
 	form.Closed = post.Closed
 	if form.ParentID != 0 {
 		if author, ok := findAuthor(view.Thread.Comments, form.ParentID); ok {
@@ -164,6 +167,11 @@ func (s *Server) postCommentForm(c *gin.Context) {
 		UserAgent: c.Request.UserAgent(),
 	}
 	form := commentForm{Author: in.Author, Email: in.Email, Website: in.Website, Body: in.Body}
+	if _, ok := s.signer.formAge(in.FormStamp, s.now()); ok {
+		// A form shown again after a mistake keeps its first stamp, so a
+		// quick corrected resend is not mistaken for a bot.
+		form.Stamp = in.FormStamp
+	}
 	if p := c.PostForm("parent_id"); p != "" && p != "0" {
 		id, err := strconv.ParseUint(p, 10, 64)
 		if err != nil {
@@ -191,6 +199,7 @@ func (s *Server) postCommentForm(c *gin.Context) {
 func (s *Server) formError(c *gin.Context, post store.PostWithThread, form commentForm, err error) {
 	var verr *models.ValidationError
 	var limited errRateLimited
+	var refusal *moderation.Refusal
 	status := http.StatusUnprocessableEntity
 	switch {
 	case errors.As(err, &verr):
@@ -206,6 +215,9 @@ func (s *Server) formError(c *gin.Context, post store.PostWithThread, form comme
 	case errors.Is(err, models.ErrThreadClosed):
 		status = http.StatusForbidden
 		form.Problem = "Comments are closed on this post."
+	case errors.As(err, &refusal):
+		status = refusalStatus(refusal)
+		form.Problem = refusal.Message
 	case tooLarge(err):
 		status = http.StatusRequestEntityTooLarge
 		form.Problem = "Your comment is too large."

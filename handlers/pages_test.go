@@ -202,7 +202,7 @@ func TestHoneypotAndFastFormsAreSpamButLookHeld(t *testing.T) {
 		t.Fatalf("spam count = %v, want 3", counts)
 	}
 	queue := e.get(e.admin(), "/admin/queue?status=spam").Body
-	wantContains(t, queue, "Hidden field filled in", "Form sent too fast", "Form stamp missing or forged")
+	wantContains(t, queue, "Spam trap filled", "Form sent too fast")
 }
 
 func between(s, start, end string) string {

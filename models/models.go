@@ -55,13 +55,14 @@ type Reason struct {
 // SiteSettings are a site's moderation and display rules. They are stored
 // as one JSON document so that new settings need no schema change.
 type SiteSettings struct {
-	Moderation string `json:"moderation"`
-	MaxDepth   int    `json:"max_depth"`
+	Moderation string       `json:"moderation"`
+	MaxDepth   int          `json:"max_depth"`
+	Rules      RuleSettings `json:"rules"`
 }
 
 // DefaultSiteSettings are the settings a new site starts with.
 func DefaultSiteSettings() SiteSettings {
-	return SiteSettings{Moderation: ModerationPre, MaxDepth: 5}
+	return SiteSettings{Moderation: ModerationPre, MaxDepth: 5, Rules: DefaultRuleSettings()}
 }
 
 // Normalized returns s with zero values replaced by defaults.
@@ -75,6 +76,10 @@ func (s SiteSettings) Normalized() SiteSettings {
 	if s.MaxDepth <= 0 {
 		s.MaxDepth = d.MaxDepth
 	}
+	if s.Rules.IsZero() {
+		s.Rules = d.Rules
+	}
+	s.Rules = s.Rules.Normalized()
 	return s
 }
 
