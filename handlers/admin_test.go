@@ -46,7 +46,7 @@ func TestLoginCookieAndSafeRedirect(t *testing.T) {
 	e := newEnv(t)
 	resp := e.postForm(nil, "/admin/login", url.Values{"email": {"ADMIN@example.com "}, "password": {adminPassword}, "next": {"//evil.example/x"}})
 	wantStatus(t, resp, http.StatusSeeOther)
-	if loc := resp.Header.Get("Location"); loc != "/admin/queue" {
+	if loc := resp.Header.Get("Location"); loc != "/admin" {
 		t.Fatalf("Location = %q", loc)
 	}
 	cookie := resp.Header.Get("Set-Cookie")

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"strconv"
@@ -126,6 +127,9 @@ func (s *Server) apiListComments(c *gin.Context) {
 	limit := defaultPageLimit
 	if raw := c.Query("limit"); raw != "" {
 		n, err := strconv.Atoi(raw)
+		if errors.Is(err, strconv.ErrRange) && raw[0] != '-' {
+			n, err = maxPageLimit, nil
+		}
 		if err != nil || n < 1 {
 			s.fail(c, http.StatusBadRequest, "bad_limit", "limit must be a positive whole number.")
 			return
@@ -198,7 +202,12 @@ func (s *Server) decodeJSON(c *gin.Context, dst any) bool {
 		s.fail(c, http.StatusUnsupportedMediaType, "unsupported_media_type", "Send JSON with Content-Type: application/json.")
 		return false
 	}
-	if err := json.NewDecoder(c.Request.Body).Decode(dst); err != nil {
+	dec := json.NewDecoder(c.Request.Body)
+	err = dec.Decode(dst)
+	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
+		err = errors.New("trailing data after the JSON value")
+	}
+	if err != nil {
 		if tooLarge(err) {
 			s.fail(c, http.StatusRequestEntityTooLarge, "too_large", "The request is too large.")
 		} else {

@@ -66,6 +66,7 @@ func TestAPIErrors(t *testing.T) {
 		{"form content type", req("application/x-www-form-urlencoded", "a=b"), 415, "unsupported_media_type"},
 		{"broken json", req("application/json", `{"site":`), 400, "bad_json"},
 		{"wrong types", req("application/json", `{"site":1}`), 400, "bad_json"},
+		{"trailing data", req("application/json", `{"site":"default"} {"x":1}`), 400, "bad_json"},
 		{"too large", req("application/json", `{"body":"`+strings.Repeat("x", 200<<10)+`"}`), 413, "too_large"},
 		{"invalid", e.postJSON(nil, "/api/v1/comments", map[string]any{"site": "default", "page": welcomePage, "author": "", "body": " "}), 422, "invalid"},
 		{"unknown site", e.postJSON(nil, "/api/v1/comments", merge(good, "site", "nope")), 404, "unknown_site"},
@@ -158,10 +159,12 @@ func TestAPIListPagesAndSorts(t *testing.T) {
 	if newest.Comments[0].ID != ids[4] || len(newest.Comments) != 5 || len(newest.Comments[4].Replies) != 1 {
 		t.Fatalf("newest = %+v", newest.Comments)
 	}
-	var clamped page
-	decode(t, e.get(nil, "/api/v1/comments?site=default&limit=100000&page="+welcomePage).Body, &clamped)
-	if len(clamped.Comments) != 5 {
-		t.Fatalf("limit clamp: %d comments", len(clamped.Comments))
+	for _, limit := range []string{"100000", "99999999999999999999"} {
+		var clamped page
+		decode(t, e.get(nil, "/api/v1/comments?site=default&limit="+limit+"&page="+welcomePage).Body, &clamped)
+		if len(clamped.Comments) != 5 {
+			t.Fatalf("limit %s: %d comments", limit, len(clamped.Comments))
+		}
 	}
 	resp := e.get(nil, "/api/v1/comments?site=default&sort=newest&page="+welcomePage+"&cursor="+cursor)
 	wantStatus(t, resp, http.StatusBadRequest)

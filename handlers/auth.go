@@ -130,7 +130,7 @@ func (s *Server) login(c *gin.Context) {
 	}
 	next := view.Next
 	if next == "" {
-		next = "/admin/queue"
+		next = "/admin"
 	}
 	c.Redirect(http.StatusSeeOther, next)
 }
