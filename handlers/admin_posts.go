@@ -36,9 +36,11 @@ type postForm struct {
 	Body      string
 	Published bool
 	Closed    bool
-	Preview   string // sanitized HTML of the body, when asked for
-	Errors    map[string]string
-	Saved     bool
+	// Moderation overrides the site's mode for this post; "" follows the site.
+	Moderation string
+	Preview    string // sanitized HTML of the body, when asked for
+	Errors     map[string]string
+	Saved      bool
 }
 
 func (s *Server) newPostPage(c *gin.Context) {
@@ -60,7 +62,7 @@ func (s *Server) editPostPage(c *gin.Context) {
 		return
 	}
 	form := postForm{ID: p.ID, Title: p.Title, Slug: p.Slug, Body: p.Body, Published: p.Published, Closed: p.Closed,
-		Saved: c.Query("saved") == "1"}
+		Moderation: p.Moderation, Saved: c.Query("saved") == "1"}
 	s.render(c, http.StatusOK, "admin_post_edit", pageData{Title: "Edit post", Data: form})
 }
 
@@ -87,11 +89,12 @@ func slugify(title string) string {
 // body instead and keeps everything as typed.
 func (s *Server) savePost(c *gin.Context) {
 	form := postForm{
-		Title:     strings.TrimSpace(c.PostForm("title")),
-		Slug:      strings.TrimSpace(c.PostForm("slug")),
-		Body:      c.PostForm("body"),
-		Published: c.PostForm("published") == "on",
-		Closed:    c.PostForm("closed") == "on",
+		Title:      strings.TrimSpace(c.PostForm("title")),
+		Slug:       strings.TrimSpace(c.PostForm("slug")),
+		Body:       c.PostForm("body"),
+		Published:  c.PostForm("published") == "on",
+		Closed:     c.PostForm("closed") == "on",
+		Moderation: c.PostForm("moderation"),
 	}
 	if raw := c.Param("id"); raw != "" {
 		id, err := strconv.ParseUint(raw, 10, 64)
@@ -128,13 +131,18 @@ func (s *Server) savePost(c *gin.Context) {
 	if strings.TrimSpace(form.Body) == "" {
 		v.Add("body", "Write the post's text.")
 	}
+	switch form.Moderation {
+	case "", models.ModerationPre, models.ModerationPost, models.ModerationSmart:
+	default:
+		v.Add("moderation", "Choose the site's setting, pre, smart or post.")
+	}
 	if !v.Empty() {
 		form.Errors = v.Fields
 		s.render(c, http.StatusUnprocessableEntity, "admin_post_edit", pageData{Title: title, Data: form})
 		return
 	}
 	p := models.Post{ID: form.ID, SiteID: models.DefaultSiteID, Slug: form.Slug, Title: form.Title,
-		Body: form.Body, BodyHTML: html, Published: form.Published}
+		Body: form.Body, BodyHTML: html, Published: form.Published, Moderation: form.Moderation}
 	ctx := c.Request.Context()
 	if form.ID == 0 {
 		if p.Published {

@@ -168,8 +168,10 @@ func TestModeratorsCannotChangeSettings(t *testing.T) {
 	wantStatus(t, e.postForm(mod, "/admin/settings", url.Values{"site": {"default"}, "moderation": {"post"}, "max_depth": {"3"}}), http.StatusForbidden)
 
 	admin := e.admin()
-	wantStatus(t, e.postForm(admin, "/admin/settings", url.Values{"site": {"default"}, "moderation": {"sometimes"}, "max_depth": {"99"}}), http.StatusUnprocessableEntity)
-	wantStatus(t, e.postForm(admin, "/admin/settings", url.Values{"site": {"default"}, "moderation": {"post"}, "max_depth": {"3"}}), http.StatusSeeOther)
+	bad := settingsForm("sometimes")
+	bad.Set("max_depth", "99")
+	wantStatus(t, e.postForm(admin, "/admin/settings", bad), http.StatusUnprocessableEntity)
+	wantStatus(t, e.postForm(admin, "/admin/settings", settingsForm("post")), http.StatusSeeOther)
 	_, status := e.comment("Ann", "published at once", 0)
 	if status != "approved" {
 		t.Fatalf("after switching to post-moderation the status is %q", status)
@@ -204,4 +206,19 @@ func TestPostEditor(t *testing.T) {
 	wantNotContains(t, e.get(nil, "/").Body, "/posts/second-post")
 	wantContains(t, e.get(admin, "/admin/posts").Body, "Draft · closed")
 	wantStatus(t, e.get(admin, "/admin/posts/99999/edit"), http.StatusNotFound)
+}
+
+// settingsForm is the full settings form with defaults and the given mode.
+func settingsForm(mode string) url.Values {
+	return url.Values{"site": {"default"}, "moderation": {mode}, "max_depth": {"5"}, "max_links": {"2"},
+		"old_post_days": {"0"}, "trust_after": {"1"}, "flag_threshold": {"3"}, "hold_words": {""}, "block_words": {""}}
+}
+
+func TestModeratorsCannotEditPosts(t *testing.T) {
+	e := newEnv(t)
+	addModerator(t, e.store, "mod@example.com", "moderator password", models.RoleModerator)
+	mod := e.loginAs("mod@example.com", "moderator password")
+	wantStatus(t, e.get(mod, "/admin/posts"), http.StatusForbidden)
+	wantStatus(t, e.postForm(mod, "/admin/posts", url.Values{"title": {"x"}, "body": {"y"}}), http.StatusForbidden)
+	wantNotContains(t, e.get(mod, "/admin/queue").Body, `href="/admin/posts"`)
 }

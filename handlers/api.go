@@ -166,7 +166,7 @@ func (s *Server) apiListComments(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	roots, count := models.BuildTree(flat, sortBy)
+	roots, count := models.BuildTree(asSeenBy(flat, s.commenterKey(c, c.Query("commenter_key"))), sortBy)
 	pageNodes, next := models.Page(roots, sortBy, after, limit)
 	resp.Thread = threadDTO{Site: siteID, Page: page, Title: thread.Title, Count: count, Closed: thread.Closed}
 	for _, n := range pageNodes {
@@ -187,12 +187,17 @@ type createRequest struct {
 	Website  string `json:"website"`
 	Body     string `json:"body"`
 	Notify   bool   `json:"notify"`
+	// CommenterKey is the signed key a previous answer gave this browser.
+	CommenterKey string `json:"commenter_key"`
 }
 
 type createResponse struct {
 	Comment   commentDTO `json:"comment"`
 	Status    string     `json:"status"`
 	EditToken string     `json:"edit_token"`
+	// CommenterKey is the browser's signed key: the one it sent, or a new
+	// one on its first comment. Keep it and send it with the next comment.
+	CommenterKey string `json:"commenter_key"`
 }
 
 // decodeJSON reads a JSON body, answering 415, 413 or 400 itself.
@@ -230,17 +235,23 @@ func (s *Server) apiCreateComment(c *gin.Context) {
 		SiteID: req.Site, Page: req.Page, ParentID: req.ParentID,
 		Author: req.Author, Email: req.Email, Website: req.Website, Body: req.Body,
 		IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+		CommenterKey: s.commenterKey(c, req.CommenterKey),
 	})
 	if err != nil {
 		s.apiCreateError(c, err)
 		return
 	}
 	status := string(models.StatusApproved)
-	if created.Comment.Status != models.StatusApproved {
+	if created.Comment.Status != models.StatusApproved && !created.Shadow {
 		// Spam answers exactly like a held comment: bots learn nothing.
 		status = string(models.StatusPending)
 	}
-	c.JSON(http.StatusCreated, createResponse{Comment: commentToDTO(created.Comment), Status: status, EditToken: created.EditToken})
+	key := req.CommenterKey
+	if created.CommenterToken != "" {
+		key = created.CommenterToken
+	}
+	c.JSON(http.StatusCreated, createResponse{Comment: commentToDTO(created.Comment), Status: status,
+		EditToken: created.EditToken, CommenterKey: key})
 }
 
 func (s *Server) apiCreateError(c *gin.Context, err error) {

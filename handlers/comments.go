@@ -12,7 +12,6 @@ import (
 	"unicode/utf8"
 
 	"parley/models"
-	"parley/models/moderation"
 )
 
 // Limits on what a reader may send, checked before anything is stored.
@@ -40,6 +39,13 @@ type newComment struct {
 	FormStamp string
 
 	IP, UserAgent string
+
+	// The embedding page's title and address, for a thread that an embedded
+	// page's first comment creates.
+	PageTitle, PageURL string
+	// CommenterKey is the verified key id of the sender's browser, or "" for
+	// a first comment (a new key is made and returned).
+	CommenterKey string
 }
 
 // createdComment is what a successful create returns.
@@ -47,6 +53,10 @@ type createdComment struct {
 	Comment   models.Comment
 	Thread    models.Thread
 	EditToken string
+	// CommenterToken is set when this comment gave the browser its key.
+	CommenterToken string
+	// Shadow: the sender is shadow-banned; answer as if the comment were public.
+	Shadow bool
 }
 
 // validate trims the fields and checks every limit, collecting one message
@@ -116,13 +126,18 @@ func (s *Server) createComment(ctx context.Context, in newComment) (createdComme
 	if ok, wait := s.limiter.allow(ipKey(in.IP), s.now()); !ok {
 		return out, errRateLimited{wait: wait}
 	}
+	if in.Email != "" {
+		if ok, wait := s.limiter.allow("email:"+strings.ToLower(in.Email), s.now()); !ok {
+			return out, errRateLimited{wait: wait}
+		}
+	}
 	site, err := s.store.Site(ctx, in.SiteID)
 	if errors.Is(err, models.ErrNotFound) {
 		return out, models.ErrInvalidSite
 	} else if err != nil {
 		return out, err
 	}
-	thread, err := s.store.Thread(ctx, site.ID, in.Page)
+	thread, err := s.commentThread(ctx, site, in)
 	if err != nil {
 		return out, err
 	}
@@ -130,15 +145,15 @@ func (s *Server) createComment(ctx context.Context, in newComment) (createdComme
 	if err != nil {
 		return out, err
 	}
-	var published *time.Time
-	if thread.PostID != nil {
-		post, err := s.store.PostByID(ctx, *thread.PostID)
-		if err != nil {
-			return out, err
+	if in.CommenterKey == "" {
+		if in.CommenterKey, out.CommenterToken, err = s.newCommenterKey(); err != nil {
+			return out, fmt.Errorf("commenter key: %w", err)
 		}
-		published = post.PublishedAt
 	}
-	verdict := s.judge(site, thread, published, in, html)
+	verdict, err := s.judge(ctx, site, thread, in, html)
+	if err != nil {
+		return out, err
+	}
 	if verdict.Refusal != nil {
 		return out, verdict.Refusal
 	}
@@ -157,33 +172,15 @@ func (s *Server) createComment(ctx context.Context, in newComment) (createdComme
 		IP:            in.IP,
 		UserAgent:     truncate(in.UserAgent, 400),
 		EditTokenHash: tokenHash,
+		CommenterKey:  in.CommenterKey,
 	}
 	c.Status, c.Reasons = verdict.Status, verdict.Reasons
 	if err := s.store.CreateComment(ctx, &c, site.Settings.MaxDepth); err != nil {
 		return out, err
 	}
-	return createdComment{Comment: c, Thread: thread, EditToken: token}, nil
-}
-
-// judge runs the moderation rules over a new comment.
-func (s *Server) judge(site models.Site, thread models.Thread, post *time.Time, in newComment, html string) moderation.Verdict {
-	input := moderation.Input{
-		Body: in.Body, HTML: html,
-		Author: in.Author, Email: in.Email, Website: in.Website, IP: in.IP, UserAgent: in.UserAgent,
-		Mode:            site.Settings.Moderation,
-		Rules:           site.Settings.Rules,
-		Now:             s.now(),
-		PostPublishedAt: post,
-		ThreadClosed:    thread.Closed,
-	}
-	if in.FromForm {
-		input.HoneypotFilled = in.Honeypot != ""
-		if s.cfg.FormMinTime > 0 {
-			age, ok := s.signer.formAge(in.FormStamp, s.now())
-			input.FormTooFast = !ok || age < s.cfg.FormMinTime
-		}
-	}
-	return moderation.Check(input)
+	s.notifyHeld(ctx, site, thread, c)
+	out.Comment, out.Thread, out.EditToken, out.Shadow = c, thread, token, verdict.Shadow
+	return out, nil
 }
 
 func truncate(s string, n int) string {

@@ -66,6 +66,9 @@ func limitBody(c *gin.Context) {
 	if strings.HasPrefix(c.Request.URL.Path, "/admin/posts") {
 		limit = maxAdminBodyBytes
 	}
+	if c.Request.URL.Path == "/admin/import" {
+		limit = maxImportBytes // streamed to a temporary file, see admin_import.go
+	}
 	if c.Request.ContentLength > limit {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 0)
 		if wantsJSON(c) {

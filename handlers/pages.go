@@ -97,8 +97,12 @@ func (s *Server) renderPost(c *gin.Context, status int, post store.PostWithThrea
 		s.serverError(c, err)
 		return
 	}
-	roots, count := models.BuildTree(flat, models.SortOldest)
-	view := postView{Post: post, Thread: threadView{Page: post.PagePath(), Count: count, Comments: toCommentViews(roots)}}
+	roots, count := models.BuildTree(asSeenBy(flat, s.commenterKey(c, "")), models.SortOldest)
+	view := postView{Post: post, Thread: threadView{Page: post.PagePath(), Count: count,
+		Comments: toCommentViews(roots, post.PagePath()+"/comments")}}
+	if c.Query("flagged") != "" {
+		view.Thread.Notice = "Thank you for the report. A moderator will take a look."
+	}
 	form.Action = post.PagePath() + "/comments"
 	if form.Stamp == "" {
 		form.Stamp = s.signer.formStamp(s.now())
@@ -166,6 +170,7 @@ func (s *Server) postCommentForm(c *gin.Context) {
 		IP:        c.ClientIP(),
 		UserAgent: c.Request.UserAgent(),
 	}
+	in.CommenterKey = s.commenterKey(c, "")
 	form := commentForm{Author: in.Author, Email: in.Email, Website: in.Website, Body: in.Body}
 	if _, ok := s.signer.formAge(in.FormStamp, s.now()); ok {
 		// A form shown again after a mistake keeps its first stamp, so a
@@ -187,7 +192,10 @@ func (s *Server) postCommentForm(c *gin.Context) {
 		s.formError(c, post, form, err)
 		return
 	}
-	if created.Comment.Status == models.StatusApproved {
+	if created.CommenterToken != "" {
+		s.setCommenterCookie(c, created.CommenterToken)
+	}
+	if created.Comment.Status == models.StatusApproved || created.Shadow {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s#comment-%d", post.PagePath(), created.Comment.ID))
 		return
 	}

@@ -12,7 +12,9 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/sessions"
 
+	"parley/models/mailer"
 	"parley/models/markup"
+	"parley/models/moderation/akismet"
 	"parley/models/store"
 )
 
@@ -24,6 +26,10 @@ type Config struct {
 	FormMinTime    time.Duration // a form sent back sooner is treated as a bot; 0 turns it off
 	TrustedProxies []string      // CIDRs whose X-Forwarded-For is believed
 	Version        string
+	AkismetKey     string // optional; without it Akismet is never contacted
+	AkismetURL     string // Akismet's REST base URL; empty for the real one
+	SMTPURL        string // PARLEY_SMTP_URL; empty (with MailFrom) sends no mail
+	MailFrom       string // PARLEY_MAIL_FROM, the sender of moderator emails
 }
 
 // Server holds the handlers' dependencies.
@@ -37,9 +43,12 @@ type Server struct {
 	cookies *sessions.CookieStore
 	signer  *signer
 	limiter *rateLimiter
+	akismet *akismet.Client
+	mail    *mailer.Mailer // nil when mail is off
 	passwd  passwordChecker
 	now     func() time.Time
 	handler http.Handler
+	imports *importRunner // uploaded imports running in the background
 }
 
 // New builds the server and its routes. Templates and assets are parsed
@@ -61,6 +70,10 @@ func New(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) (*S
 	if err != nil {
 		return nil, fmt.Errorf("handlers: token keys: %w", err)
 	}
+	ak, err := akismet.New(akismet.Config{Key: cfg.AkismetKey, Blog: cfg.BaseURL, BaseURL: cfg.AkismetURL, UserAgent: "Parley/" + cfg.Version})
+	if err != nil {
+		return nil, fmt.Errorf("handlers: %w", err)
+	}
 	s := &Server{
 		cfg:     cfg,
 		store:   st,
@@ -71,8 +84,13 @@ func New(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) (*S
 		cookies: newCookieStore(cookieKeys, cfg.SecureCookies),
 		signer:  &signer{keys: tokenKeys},
 		limiter: newRateLimiter(cfg.CommentRate, time.Minute),
+		akismet: ak,
 		passwd:  newPasswordChecker(),
 		now:     time.Now,
+		imports: newImportRunner(ctx),
+	}
+	if s.mail, err = newMailer(cfg); err != nil {
+		return nil, err
 	}
 	h, err := s.routes()
 	if err != nil {
@@ -94,7 +112,8 @@ func (s *Server) routes() (http.Handler, error) {
 		return nil, fmt.Errorf("handlers: trusted proxies: %w", err)
 	}
 	r.Use(s.accessLog, s.recoverPanics, securityHeaders, limitBody)
-	r.NoRoute(s.notFound)
+	r.Use(compress(), s.apiCORS)
+	r.NoRoute(s.noRoute) // old addresses of imported posts redirect, the rest is 404
 	r.NoMethod(s.methodNotAllowed)
 
 	r.GET("/healthz", s.healthz)
@@ -104,11 +123,19 @@ func (s *Server) routes() (http.Handler, error) {
 	r.GET("/", s.index)
 	r.GET("/posts/:slug", s.postPage)
 	r.POST("/posts/:slug/comments", s.postCommentForm)
+	r.POST("/posts/:slug/comments/:id/flag", s.flagForm)
+	r.GET("/embed", s.embedPage)
+	r.POST("/embed/comments", s.embedComment)
+	r.GET("/embed/theme.css", s.embedThemeCSS)
+	// Emailed moderation links: outside /admin, the signed token is the authority.
+	r.GET("/mod/actions/:token", s.modActionPage)
+	r.POST("/mod/actions/:token", s.modActionConfirm)
 
 	api := r.Group("/api/v1")
 	api.GET("/comments", s.apiListComments)
 	api.POST("/comments", s.apiCreateComment)
 	api.POST("/counts", s.apiCounts)
+	api.POST("/comments/:id/flag", s.apiFlag)
 
 	admin := r.Group("/admin")
 	admin.GET("/login", s.loginPage)
@@ -120,15 +147,32 @@ func (s *Server) routes() (http.Handler, error) {
 	mod.POST("/comments/bulk", s.bulkAction)
 	mod.POST("/comments/:id/:action", s.commentAction)
 	mod.GET("/audit", s.auditPage)
-	mod.GET("/posts", s.postsPage)
-	mod.GET("/posts/new", s.newPostPage)
-	mod.POST("/posts", s.savePost)
-	mod.GET("/posts/:id/edit", s.editPostPage)
-	mod.POST("/posts/:id", s.savePost)
+	mod.GET("/import", s.importPage)
+	mod.POST("/import", s.startImport)
+	mod.GET("/import/:id", s.importJobPage)
+	mod.POST("/audit/:id/undo", s.undoAudit)
+	admins := mod.Group("", s.requireAdmin)
+	admins.GET("/moderators", s.moderatorsPage)
+	admins.POST("/moderators", s.addModerator)
+	admins.POST("/moderators/:id/:action", s.changeModerator)
+	admins.GET("/posts", s.postsPage)
+	admins.GET("/posts/new", s.newPostPage)
+	admins.POST("/posts", s.savePost)
+	admins.GET("/posts/:id/edit", s.editPostPage)
+	admins.POST("/posts/:id", s.savePost)
+	mod.GET("/bans", s.bansPage)
+	mod.POST("/bans", s.createBan)
+	mod.POST("/bans/:id/delete", s.deleteBan)
+	mod.GET("/sites", s.sitesPage)
+	mod.POST("/sites", s.createSite)
+	mod.GET("/sites/:id", s.siteEditPage)
+	mod.POST("/sites/:id", s.saveSite)
 	mod.GET("/settings", s.settingsPage)
 	mod.POST("/settings", s.saveSettings)
 	mod.GET("/password", s.passwordPage)
 	mod.POST("/password", s.changePassword)
+	mod.POST("/mail/notify", s.saveNotifyMode)
+	mod.POST("/mail/test", s.sendTestMail)
 
 	// Every state change under /admin is refused when it comes from another
 	// origin (Sec-Fetch-Site / Origin checks in net/http).

@@ -21,7 +21,10 @@ type templates struct {
 var pageViews = []string{
 	"index", "post", "error",
 	"admin_login", "admin_queue", "admin_audit", "admin_posts", "admin_post_edit",
-	"admin_settings", "admin_password",
+	"admin_settings", "admin_password", "admin_bans", "admin_moderators",
+	"embed", "admin_sites", "admin_site_edit",
+	"mod_action",
+	"admin_import",
 }
 
 func parseTemplates(a *assets) (*templates, error) {

@@ -3,10 +3,12 @@ package handlers
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"time"
 
 	"parley/models"
+	"parley/models/moderation"
 )
 
 // commentView is one comment as the thread template shows it.
@@ -22,6 +24,11 @@ type commentView struct {
 	Pending   bool
 	Depth     int
 	Replies   []commentView
+	// FlagAction is where the no-JavaScript flag form posts; "" hides it.
+	FlagAction string
+	// ReplyHref is the no-JavaScript reply link; "" means ?reply=ID on
+	// the same page. The embed sets it to keep its query.
+	ReplyHref string
 }
 
 // commentForm is the comment form's state: empty, or a reader's input being
@@ -46,6 +53,7 @@ type threadView struct {
 	Count    int
 	Comments []commentView
 	Pending  *commentView // the reader's own held comment, shown only to them
+	Notice   string       // a one-off message, e.g. after flagging
 	Form     commentForm
 }
 
@@ -59,26 +67,28 @@ func avatarURL(email, name string) string {
 	return "/avatars/" + hex.EncodeToString(sum[:8]) + ".svg"
 }
 
-func toCommentView(n *models.Node) commentView {
+// toCommentView converts a node; flagBase is the path flag forms post
+// under ("/posts/slug/comments"), or "" for none.
+func toCommentView(n *models.Node, flagBase string) commentView {
 	v := commentView{ID: n.Comment.ID, Removed: n.Removed, Depth: n.Comment.Depth, CreatedAt: n.Comment.CreatedAt}
 	if !n.Removed {
 		c := n.Comment
 		v.Author, v.Website, v.HTML, v.EditedAt = c.Author, c.Website, c.HTML, c.EditedAt
 		v.Avatar = avatarURL(c.Email, c.Author)
+		if flagBase != "" {
+			v.FlagAction = fmt.Sprintf("%s/%d/flag", flagBase, c.ID)
+		}
 	}
 	if len(n.Replies) > 0 {
-		v.Replies = make([]commentView, len(n.Replies))
-		for i, r := range n.Replies {
-			v.Replies[i] = toCommentView(r)
-		}
+		v.Replies = toCommentViews(n.Replies, flagBase)
 	}
 	return v
 }
 
-func toCommentViews(nodes []*models.Node) []commentView {
+func toCommentViews(nodes []*models.Node, flagBase string) []commentView {
 	out := make([]commentView, len(nodes))
 	for i, n := range nodes {
-		out[i] = toCommentView(n)
+		out[i] = toCommentView(n, flagBase)
 	}
 	return out
 }
@@ -95,4 +105,27 @@ func findAuthor(list []commentView, id uint) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// asSeenBy returns the thread's comments as one reader sees them: a
+// shadow-banned reader sees their own comments as if they were public, so
+// nothing tells them they are banned. Others see nothing of them.
+func asSeenBy(flat []models.Comment, viewerKey string) []models.Comment {
+	if viewerKey == "" {
+		return flat
+	}
+	var out []models.Comment
+	for i, c := range flat {
+		if c.CommenterKey != viewerKey || c.Status != models.StatusSpam || !hasReason(c.Reasons, moderation.CodeShadowBan) {
+			continue
+		}
+		if out == nil {
+			out = append([]models.Comment(nil), flat...)
+		}
+		out[i].Status = models.StatusApproved
+	}
+	if out == nil {
+		return flat
+	}
+	return out
 }

@@ -15,15 +15,18 @@ const (
 	StatusApproved Status = "approved"
 	StatusSpam     Status = "spam"
 	StatusRemoved  Status = "removed"
+	// StatusFlagged is an approved comment that enough readers flagged: it
+	// leaves public view until a moderator looks at it again.
+	StatusFlagged Status = "flagged"
 )
 
 // Statuses lists every status in the order the queue shows its tabs.
-var Statuses = []Status{StatusPending, StatusApproved, StatusSpam, StatusRemoved}
+var Statuses = []Status{StatusPending, StatusFlagged, StatusApproved, StatusSpam, StatusRemoved}
 
 // Valid reports whether s is one of the known statuses.
 func (s Status) Valid() bool {
 	switch s {
-	case StatusPending, StatusApproved, StatusSpam, StatusRemoved:
+	case StatusPending, StatusApproved, StatusSpam, StatusRemoved, StatusFlagged:
 		return true
 	}
 	return false
@@ -103,8 +106,14 @@ type Post struct {
 	BodyHTML    string     `gorm:"type:text;not null"`
 	Published   bool       `gorm:"not null;index:idx_posts_published,priority:1"`
 	PublishedAt *time.Time `gorm:"index:idx_posts_published,priority:2"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Moderation overrides the site's mode for this post; "" follows the site.
+	Moderation string `gorm:"size:8;not null;default:''"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	// Source and ExternalID name the imported article a post came from
+	// ("blogger", its id); both are empty for posts written here.
+	Source     string `gorm:"size:16;not null;default:''"`
+	ExternalID string `gorm:"size:200;not null;default:'';index:idx_posts_external"`
 }
 
 // PagePath is the thread page key of the post.
@@ -128,24 +137,32 @@ type Thread struct {
 // Comment is one comment as stored. It carries private fields (email, IP,
 // user agent) and is never serialized to readers; see the handlers' DTOs.
 type Comment struct {
-	ID            uint      `gorm:"primaryKey"`
-	ThreadID      uint      `gorm:"not null;index:idx_comments_thread,priority:1"`
-	ParentID      *uint     `gorm:"index"`
-	Depth         int       `gorm:"not null"`
-	Author        string    `gorm:"size:64;not null"`
-	Email         string    `gorm:"size:254"`
-	Website       string    `gorm:"size:200"`
-	Body          string    `gorm:"type:text;not null"`
-	HTML          string    `gorm:"type:text;not null"`
-	Status        Status    `gorm:"size:16;not null;index:idx_comments_status,priority:1;index:idx_comments_thread,priority:2"`
-	Reasons       []Reason  `gorm:"serializer:json"`
-	Score         int       `gorm:"not null"`
-	IP            string    `gorm:"size:64"`
-	UserAgent     string    `gorm:"size:400"`
-	EditTokenHash string    `gorm:"size:64"`
-	CreatedAt     time.Time `gorm:"index:idx_comments_status,priority:2"`
-	UpdatedAt     time.Time
-	EditedAt      *time.Time
+	ID            uint     `gorm:"primaryKey;index:idx_comments_queue,priority:2"`
+	ThreadID      uint     `gorm:"not null;index:idx_comments_thread,priority:1;uniqueIndex:idx_comments_external,priority:3"`
+	ParentID      *uint    `gorm:"index"`
+	Depth         int      `gorm:"not null"`
+	Author        string   `gorm:"size:64;not null"`
+	Email         string   `gorm:"size:254"`
+	Website       string   `gorm:"size:200"`
+	Body          string   `gorm:"type:text;not null"`
+	HTML          string   `gorm:"type:text;not null"`
+	Status        Status   `gorm:"size:16;not null;index:idx_comments_status,priority:1;index:idx_comments_thread,priority:2;index:idx_comments_queue,priority:1"`
+	Reasons       []Reason `gorm:"serializer:json"`
+	Score         int      `gorm:"not null"`
+	IP            string   `gorm:"size:64;index"`
+	UserAgent     string   `gorm:"size:400"`
+	EditTokenHash string   `gorm:"size:64"`
+	// CommenterKey is the id of the signed key the commenter's browser
+	// holds; trust and key bans follow it, never the typed name or email.
+	CommenterKey string    `gorm:"size:64;index"`
+	CreatedAt    time.Time `gorm:"index:idx_comments_status,priority:2"`
+	UpdatedAt    time.Time
+	EditedAt     *time.Time
+	// Source and ExternalID name where an imported comment came from
+	// ("disqus", "299619020"); both are empty for comments written here.
+	// An import finds what it already stored by them.
+	Source     string `gorm:"size:16;not null;default:'';uniqueIndex:idx_comments_external,priority:1,where:external_id <> ''"`
+	ExternalID string `gorm:"size:200;not null;default:'';uniqueIndex:idx_comments_external,priority:2"`
 }
 
 // Moderator is a person who signs in to moderate.
@@ -158,6 +175,9 @@ type Moderator struct {
 	Disabled     bool   `gorm:"not null"`
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// Notify is how the moderator hears about held comments: NotifyOff,
+	// NotifyEach or NotifyDigest; "" means the default (see NotifyMode).
+	Notify string `gorm:"size:8;not null;default:''"`
 }
 
 // Session is a signed-in moderator's server-side session; deleting the row

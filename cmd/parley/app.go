@@ -23,6 +23,14 @@ Usage:
   parley [serve] [flags]             run the server (the default)
   parley admin create --email E --password P [--role admin|moderator]
   parley admin passwd --email E --password P
+  parley site add S --name N --origin O [--origin O2 …] [--moderation pre|post|smart]
+                 [--max-links N] [--hold-words "w1,w2*"] [--block-words "w3"] [--flag-threshold N]
+  parley site set S [the same flags]
+  parley site list
+  parley import blogger|disqus|wordpress|json FILE [--site S] [--map old=new …]
+  parley export [--site S] [--output FILE]     (to standard output by default)
+  parley backup DEST [--force]                 a consistent copy while Parley runs (SQLite)
+  parley restore SRC                           check a backup and put it in place (Parley stopped)
   parley version
 
 Run "parley serve -h" for the flags; each has a PARLEY_* environment variable.
@@ -40,6 +48,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runServe(ctx, args, getenv, stdout, stderr)
 	case "admin":
 		err = runAdmin(ctx, args, getenv, stdout, stderr)
+	case "site":
+		err = runSite(ctx, args, getenv, stdout, stderr)
+	case "import":
+		err = runImport(ctx, args, getenv, stdout, stderr)
+	case "export":
+		err = runExport(ctx, args, getenv, stdout, stderr)
+	case "backup":
+		err = runBackup(ctx, args, getenv, stdout, stderr)
+	case "restore":
+		err = runRestore(ctx, args, getenv, stdout, stderr)
 	case "version":
 		fmt.Fprintf(stdout, "parley %s (schema %d)\n", version, store.LatestSchema())
 	case "help", "-h", "--help":

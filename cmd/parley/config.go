@@ -22,11 +22,13 @@ type config struct {
 	FormMinSeconds float64
 	TrustedProxies []string
 	MetricsToken   string
+	AkismetKey     string
 	SMTPURL        string
 	MailFrom       string
 	AdminEmail     string
 	AdminPassword  string
 	LogFormat      string
+	Backups        backupConfig // scheduled backups, see backups.go
 }
 
 // newFlagSet declares the flags every subcommand shares, with defaults from
@@ -51,9 +53,11 @@ func newFlagSet(name string, getenv func(string) string, stderr io.Writer) (*fla
 	fs.StringVar(&minSeconds, "form-min-seconds", env("PARLEY_FORM_MIN_SECONDS", "3"), "a form sent back sooner is treated as a bot, 0 turns it off (PARLEY_FORM_MIN_SECONDS)")
 	fs.StringVar(&proxies, "trusted-proxies", env("PARLEY_TRUSTED_PROXIES", ""), "comma-separated CIDRs whose X-Forwarded-For is believed (PARLEY_TRUSTED_PROXIES)")
 	fs.StringVar(&cfg.MetricsToken, "metrics-token", env("PARLEY_METRICS_TOKEN", ""), "bearer token /metrics wants (PARLEY_METRICS_TOKEN)")
+	fs.StringVar(&cfg.AkismetKey, "akismet-key", env("PARLEY_AKISMET_KEY", ""), "Akismet API key; without it Akismet is never contacted (PARLEY_AKISMET_KEY)")
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", env("PARLEY_SMTP_URL", ""), "smtp://user:pass@host:port for outgoing mail (PARLEY_SMTP_URL)")
 	fs.StringVar(&cfg.MailFrom, "mail-from", env("PARLEY_MAIL_FROM", ""), "sender address of outgoing mail (PARLEY_MAIL_FROM)")
 	fs.StringVar(&cfg.LogFormat, "log-format", env("PARLEY_LOG_FORMAT", "text"), "log format: text or json (PARLEY_LOG_FORMAT)")
+	finishBackups := cfg.Backups.declare(fs, env)
 	cfg.AdminEmail = getenv("PARLEY_ADMIN_EMAIL")
 	cfg.AdminPassword = getenv("PARLEY_ADMIN_PASSWORD")
 
@@ -83,6 +87,9 @@ func newFlagSet(name string, getenv func(string) string, stderr io.Writer) (*fla
 		cfg.BaseURL = strings.TrimRight(cfg.BaseURL, "/")
 		if cfg.LogFormat != "text" && cfg.LogFormat != "json" {
 			return fmt.Errorf("--log-format / PARLEY_LOG_FORMAT: want text or json, got %q", cfg.LogFormat)
+		}
+		if err := finishBackups(); err != nil {
+			return err
 		}
 		return nil
 	}

@@ -44,10 +44,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		FormMinTime:    cfg.formMinTime(),
 		TrustedProxies: cfg.TrustedProxies,
 		Version:        version,
+		AkismetKey:     cfg.AkismetKey,
+		SMTPURL:        cfg.SMTPURL,
+		MailFrom:       cfg.MailFrom,
 	}, st, log)
 	if err != nil {
 		return err
 	}
+	stopMail, err := startMail(ctx, cfg, st, srv, log)
+	if err != nil {
+		return err
+	}
+	defer stopMail()
+	stopBackups, err := startBackups(ctx, cfg, st, log)
+	if err != nil {
+		return err
+	}
+	defer stopBackups()
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -74,7 +74,7 @@ func (s *Store) ThreadComments(ctx context.Context, threadID uint) ([]models.Com
 	var out []models.Comment
 	err := s.r.WithContext(ctx).
 		Select("id", "thread_id", "parent_id", "depth", "author", "email", "website", "html",
-			"status", "score", "created_at", "edited_at").
+			"status", "reasons", "commenter_key", "score", "created_at", "edited_at").
 		Where("thread_id = ?", threadID).Order("created_at, id").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: thread %d comments: %w", threadID, err)
@@ -106,40 +106,51 @@ func (s *Store) SetStatus(ctx context.Context, ids []uint, status models.Status,
 	}
 	changed := 0
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var rows []models.Comment
-		if err := tx.Select("id", "thread_id", "status").Where("id IN ?", ids).Find(&rows).Error; err != nil {
-			return err
-		}
-		now := time.Now().UTC()
-		for _, c := range rows {
-			if c.Status == status {
-				continue
-			}
-			if err := tx.Model(&models.Comment{}).Where("id = ?", c.ID).
-				Updates(map[string]any{"status": status, "updated_at": now}).Error; err != nil {
-				return err
-			}
-			delta := 0
-			if status == models.StatusApproved {
-				delta = 1
-			} else if c.Status == models.StatusApproved {
-				delta = -1
-			}
-			if err := addCount(tx, c.ThreadID, delta); err != nil {
-				return err
-			}
-			id := c.ID
-			entry := models.AuditEntry{ModeratorID: actor.ModeratorID, Actor: actor.Name, Action: string(status),
-				CommentID: &id, Before: string(c.Status), After: string(status), Note: note}
-			if err := tx.Create(&entry).Error; err != nil {
-				return err
-			}
-			changed++
-		}
-		return nil
+		n, err := setStatusTx(tx, ids, status, actor, note)
+		changed = n
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: set status %s: %w", status, err)
+	}
+	return changed, nil
+}
+
+// setStatusTx is SetStatus inside a caller's transaction.
+func setStatusTx(tx *gorm.DB, ids []uint, status models.Status, actor Actor, note string) (int, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	var rows []models.Comment
+	if err := tx.Select("id", "thread_id", "status").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return 0, err
+	}
+	now := time.Now().UTC()
+	changed := 0
+	for _, c := range rows {
+		if c.Status == status {
+			continue
+		}
+		if err := tx.Model(&models.Comment{}).Where("id = ?", c.ID).
+			Updates(map[string]any{"status": status, "updated_at": now}).Error; err != nil {
+			return changed, err
+		}
+		delta := 0
+		if status == models.StatusApproved {
+			delta = 1
+		} else if c.Status == models.StatusApproved {
+			delta = -1
+		}
+		if err := addCount(tx, c.ThreadID, delta); err != nil {
+			return changed, err
+		}
+		id := c.ID
+		entry := models.AuditEntry{ModeratorID: actor.ModeratorID, Actor: actor.Name, Action: string(status),
+			CommentID: &id, Before: string(c.Status), After: string(status), Note: note}
+		if err := tx.Create(&entry).Error; err != nil {
+			return changed, err
+		}
+		changed++
 	}
 	return changed, nil
 }

@@ -28,7 +28,9 @@ var migrations = []migration{
 	{"initial schema", func(tx *gorm.DB) error {
 		return tx.AutoMigrate(&models.Site{}, &models.Post{}, &models.Thread{}, &models.Comment{},
 			&models.Moderator{}, &models.Session{}, &models.AuditEntry{},
-			&models.LoginFailure{}, &models.Secret{})
+			&models.LoginFailure{}, &models.Secret{}, &models.Ban{}, &models.Flag{},
+			&models.OutboxMessage{}, &models.UsedToken{}, &models.DigestCursor{},
+			&models.Redirect{}, &models.ImportJob{}, &importParent{})
 	}},
 }
 

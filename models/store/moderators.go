@@ -186,3 +186,172 @@ func (s *Store) ClearLoginFailures(ctx context.Context, key string) error {
 	}
 	return nil
 }
+
+// ErrLastAdmin refuses a change that would leave no enabled admin.
+var ErrLastAdmin = errors.New("at least one enabled admin must remain")
+
+// ErrSelf refuses a change an admin may not make to their own account
+// (disabling it or changing its role).
+var ErrSelf = errors.New("an admin cannot make this change to their own account")
+
+// Moderators lists every account, oldest first.
+func (s *Store) Moderators(ctx context.Context) ([]models.Moderator, error) {
+	var out []models.Moderator
+	if err := s.r.WithContext(ctx).Order("id").Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: moderators: %w", err)
+	}
+	return out, nil
+}
+
+// ModeratorByID returns one account.
+func (s *Store) ModeratorByID(ctx context.Context, id uint) (models.Moderator, error) {
+	var m models.Moderator
+	if err := s.r.WithContext(ctx).Where("id = ?", id).Take(&m).Error; err != nil {
+		return m, fmt.Errorf("store: moderator %d: %w", id, notFound(err))
+	}
+	return m, nil
+}
+
+// AddModerator creates an account and its audit entry in one transaction;
+// a taken email is ErrConflict.
+func (s *Store) AddModerator(ctx context.Context, m *models.Moderator, actor Actor) error {
+	m.Email = strings.ToLower(strings.TrimSpace(m.Email))
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(m).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return models.ErrConflict
+			}
+			return err
+		}
+		return tx.Create(moderatorAudit(actor, "add moderator", "", m.Role, m.Email)).Error
+	})
+	if err != nil {
+		return fmt.Errorf("store: add moderator %s: %w", m.Email, err)
+	}
+	return nil
+}
+
+// SetModeratorDisabled disables or enables an account. Disabling revokes
+// every session of the account at once. An admin cannot disable themselves,
+// nor the last enabled admin.
+func (s *Store) SetModeratorDisabled(ctx context.Context, id uint, disabled bool, actor Actor) (models.Moderator, error) {
+	return s.changeModerator(ctx, id, actor, func(tx *gorm.DB, m *models.Moderator) (*models.AuditEntry, error) {
+		if m.Disabled == disabled {
+			return nil, nil
+		}
+		if disabled && isActor(actor, m.ID) {
+			return nil, ErrSelf
+		}
+		if disabled && m.Role == models.RoleAdmin {
+			if err := needAnotherAdmin(tx, m.ID); err != nil {
+				return nil, err
+			}
+		}
+		if err := tx.Model(&models.Moderator{}).Where("id = ?", m.ID).
+			Updates(map[string]any{"disabled": disabled, "updated_at": time.Now().UTC()}).Error; err != nil {
+			return nil, err
+		}
+		m.Disabled = disabled
+		if !disabled {
+			return moderatorAudit(actor, "enable moderator", "disabled", "enabled", m.Email), nil
+		}
+		if err := tx.Where("moderator_id = ?", m.ID).Delete(&models.Session{}).Error; err != nil {
+			return nil, err
+		}
+		return moderatorAudit(actor, "disable moderator", "enabled", "disabled", m.Email), nil
+	})
+}
+
+// SetModeratorRole makes an account an admin or a moderator. An admin
+// cannot change their own role, and the last enabled admin stays one.
+func (s *Store) SetModeratorRole(ctx context.Context, id uint, role string, actor Actor) (models.Moderator, error) {
+	if role != models.RoleAdmin && role != models.RoleModerator {
+		return models.Moderator{}, fmt.Errorf("store: set role of moderator %d: unknown role %q", id, role)
+	}
+	return s.changeModerator(ctx, id, actor, func(tx *gorm.DB, m *models.Moderator) (*models.AuditEntry, error) {
+		if m.Role == role {
+			return nil, nil
+		}
+		if isActor(actor, m.ID) {
+			return nil, ErrSelf
+		}
+		if m.Role == models.RoleAdmin && !m.Disabled {
+			if err := needAnotherAdmin(tx, m.ID); err != nil {
+				return nil, err
+			}
+		}
+		if err := tx.Model(&models.Moderator{}).Where("id = ?", m.ID).
+			Updates(map[string]any{"role": role, "updated_at": time.Now().UTC()}).Error; err != nil {
+			return nil, err
+		}
+		before := m.Role
+		m.Role = role
+		return moderatorAudit(actor, "change role", before, role, m.Email), nil
+	})
+}
+
+// ResetModeratorPassword sets a new password hash for an account, revokes
+// all its sessions and writes the audit entry, in one transaction.
+func (s *Store) ResetModeratorPassword(ctx context.Context, id uint, hash string, actor Actor) (models.Moderator, error) {
+	return s.changeModerator(ctx, id, actor, func(tx *gorm.DB, m *models.Moderator) (*models.AuditEntry, error) {
+		if err := tx.Model(&models.Moderator{}).Where("id = ?", m.ID).
+			Updates(map[string]any{"password_hash": hash, "updated_at": time.Now().UTC()}).Error; err != nil {
+			return nil, err
+		}
+		m.PasswordHash = hash
+		if err := tx.Where("moderator_id = ?", m.ID).Delete(&models.Session{}).Error; err != nil {
+			return nil, err
+		}
+		return moderatorAudit(actor, "reset password", "", "", m.Email), nil
+	})
+}
+
+// changeModerator runs change on account id inside one transaction that
+// first locks every admin row, so two admins demoting each other at the
+// same moment cannot both pass the last-admin check. A nil entry means
+// nothing changed.
+func (s *Store) changeModerator(ctx context.Context, id uint, actor Actor,
+	change func(tx *gorm.DB, m *models.Moderator) (*models.AuditEntry, error)) (models.Moderator, error) {
+	var m models.Moderator
+	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var admins []models.Moderator
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id").
+			Where("role = ?", models.RoleAdmin).Find(&admins).Error; err != nil {
+			return err
+		}
+		if err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Where("id = ?", id).Take(&m).Error; err != nil {
+			return notFound(err)
+		}
+		entry, err := change(tx, &m)
+		if err != nil || entry == nil {
+			return err
+		}
+		return tx.Create(entry).Error
+	})
+	if err != nil {
+		return m, fmt.Errorf("store: change moderator %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// needAnotherAdmin fails with ErrLastAdmin unless an enabled admin other
+// than id exists.
+func needAnotherAdmin(tx *gorm.DB, id uint) error {
+	var n int64
+	err := tx.Model(&models.Moderator{}).
+		Where("role = ? AND disabled = ? AND id <> ?", models.RoleAdmin, false, id).Count(&n).Error
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return ErrLastAdmin
+	}
+	return nil
+}
+
+func isActor(a Actor, id uint) bool { return a.ModeratorID != nil && *a.ModeratorID == id }
+
+func moderatorAudit(actor Actor, action, before, after, email string) *models.AuditEntry {
+	return &models.AuditEntry{ModeratorID: actor.ModeratorID, Actor: actor.Name, Action: action,
+		Before: before, After: after, Note: "account " + email}
+}

@@ -122,7 +122,7 @@ func (s *Store) UpdatePost(ctx context.Context, p *models.Post, closed bool) err
 			p.PublishedAt = &now
 		}
 		err := tx.Model(&models.Post{}).Where("id = ?", p.ID).
-			Select("slug", "title", "body", "body_html", "published", "published_at", "updated_at").
+			Select("slug", "title", "body", "body_html", "published", "published_at", "moderation", "updated_at").
 			Updates(p).Error
 		if err != nil {
 			return err

@@ -89,3 +89,30 @@ func (s *Store) Bootstrap(ctx context.Context, welcome Welcome) error {
 		return createPostThread(tx, &post)
 	})
 }
+
+// SiteStats counts, for one site, the pages that have a thread and the
+// approved comments on them.
+type SiteStats struct {
+	Threads  int
+	Comments int
+}
+
+// AllSiteStats returns the stats of every site that has threads.
+func (s *Store) AllSiteStats(ctx context.Context) (map[string]SiteStats, error) {
+	var rows []struct {
+		SiteID   string
+		Threads  int
+		Comments int
+	}
+	err := s.r.WithContext(ctx).Model(&models.Thread{}).
+		Select("site_id, COUNT(*) AS threads, COALESCE(SUM(comment_count), 0) AS comments").
+		Group("site_id").Scan(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: site stats: %w", err)
+	}
+	out := make(map[string]SiteStats, len(rows))
+	for _, r := range rows {
+		out[r.SiteID] = SiteStats{Threads: r.Threads, Comments: r.Comments}
+	}
+	return out, nil
+}
