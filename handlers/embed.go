@@ -1,0 +1,397 @@
+package handlers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+
+	"parley/models"
+	"parley/models/moderation"
+)
+
+// Limits on what the embedding page tells Parley about itself.
+const (
+	maxPageKeyLen    = 500
+	maxPageURLLen    = 1000
+	maxPageTitleRune = 300
+)
+
+// embedContext is what the embed iframe knows about the page it sits on. It
+// travels in the iframe's query string and in its form's action, so the
+// thread and the form work without any script.
+type embedContext struct {
+	Site  models.Site
+	Page  string // the page key
+	Title string // the embedding page's title
+	URL   string // the embedding page's address, on one of the site's origins
+	Theme embedTheme
+}
+
+// query is the context as the /embed URL carries it.
+func (e embedContext) query() url.Values {
+	q := url.Values{"site": {e.Site.ID}, "page": {e.Page}, "url": {e.URL}}
+	if e.Title != "" {
+		q.Set("title", e.Title)
+	}
+	e.Theme.addTo(q)
+	return q
+}
+
+// frameAncestors lists who may frame the thread: Parley itself (the admin's
+// preview) and the site's origins.
+func (e embedContext) frameAncestors() string {
+	list := []string{"'self'"}
+	for _, o := range e.Site.Origins {
+		if n, ok := NormalizeOrigin(o); ok {
+			list = append(list, n)
+		}
+	}
+	return strings.Join(list, " ")
+}
+
+// embedProblem is why the iframe shows a message instead of a thread.
+type embedProblem struct {
+	status int
+	msg    string
+}
+
+// embedView is the data of views/embed.html.
+type embedView struct {
+	Theme   embedTheme
+	Title   string
+	Problem string
+	Thread  threadView
+}
+
+// validPageKey accepts a path-like page key ("/2024/05/post.html?p=1").
+func validPageKey(p string) bool {
+	return strings.HasPrefix(p, "/") && len(p) <= maxPageKeyLen && utf8.ValidString(p) &&
+		strings.IndexFunc(p, func(r rune) bool { return unicode.IsControl(r) || unicode.IsSpace(r) }) < 0
+}
+
+// cleanTitle collapses whitespace, drops control characters and keeps at
+// most maxPageTitleRune characters.
+func cleanTitle(t string) string {
+	if !utf8.ValidString(t) {
+		return ""
+	}
+	t = strings.Join(strings.FieldsFunc(t, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }), " ")
+	if r := []rune(t); len(r) > maxPageTitleRune {
+		t = string(r[:maxPageTitleRune])
+	}
+	return t
+}
+
+// readEmbedContext reads and checks the embed's query: the site exists, the
+// page key is sound, and the embedding page (its url parameter and, when
+// the browser sends one, its Referer) is on one of the site's origins.
+func (s *Server) readEmbedContext(c *gin.Context) (embedContext, *embedProblem, error) {
+	ec := embedContext{Page: c.Query("page"), Title: cleanTitle(c.Query("title")), Theme: readTheme(c)}
+	siteID := c.Query("site")
+	if siteID == "" || ec.Page == "" {
+		return ec, &embedProblem{http.StatusBadRequest, "This comment thread is missing its site or page. Check the embed snippet."}, nil
+	}
+	if !validPageKey(ec.Page) {
+		return ec, &embedProblem{http.StatusBadRequest, "The page key must be a path that starts with / (at most 500 characters)."}, nil
+	}
+	site, err := s.store.Site(c.Request.Context(), siteID)
+	if errors.Is(err, models.ErrNotFound) {
+		return ec, &embedProblem{http.StatusNotFound, fmt.Sprintf("Parley has no site %q. Check data-site in the embed snippet.", siteID)}, nil
+	} else if err != nil {
+		return ec, nil, err
+	}
+	ec.Site = site
+
+	// Requests from Parley itself (reply links, the redirect after posting,
+	// the admin's preview) carry its own origin; any other embedder that
+	// names itself must be one of the site's origins.
+	refOrigin := ""
+	if c.GetHeader("Sec-Fetch-Site") != "same-origin" {
+		if o, ok := urlOrigin(c.Request.Referer()); ok && !s.isOwnOrigin(c.Request, o) {
+			refOrigin = o
+			if !siteAllowsOrigin(site, o) {
+				return ec, notEnabled(o), nil
+			}
+		}
+	}
+	raw := c.Query("url")
+	if raw == "" && refOrigin != "" {
+		raw = refOrigin + ec.Page
+	}
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" || len(raw) > maxPageURLLen || u.User != nil {
+		return ec, &embedProblem{http.StatusForbidden, "Comments are not enabled here: the page's address is missing or not valid."}, nil
+	}
+	origin, ok := originOf(u)
+	if !ok || !siteAllowsOrigin(site, origin) {
+		return ec, notEnabled(origin), nil
+	}
+	u.Fragment, u.RawFragment = "", ""
+	ec.URL = u.String()
+	return ec, nil, nil
+}
+
+func notEnabled(origin string) *embedProblem {
+	if origin == "" {
+		origin = "this address"
+	}
+	return &embedProblem{http.StatusForbidden, fmt.Sprintf(
+		"Comments are not enabled for pages on %s. The site owner can add this origin to the site in Parley's admin.", origin)}
+}
+
+// embedPage is GET /embed: the thread of one page of a site, for the iframe
+// that embed.js puts on the page. Reading never creates a thread.
+func (s *Server) embedPage(c *gin.Context) {
+	ec, problem, err := s.readEmbedContext(c)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	if problem != nil {
+		s.embedProblemPage(c, ec.Theme, problem)
+		return
+	}
+	form := commentForm{}
+	if id, err := strconv.ParseUint(c.Query("reply"), 10, 64); err == nil {
+		form.ParentID = uint(id)
+	}
+	s.renderEmbed(c, http.StatusOK, ec, form)
+}
+
+// renderEmbed shows the page's thread (empty until its first comment) with
+// the form in the given state.
+func (s *Server) renderEmbed(c *gin.Context, status int, ec embedContext, form commentForm) {
+	ctx := c.Request.Context()
+	var flat []models.Comment
+	thread, err := s.store.Thread(ctx, ec.Site.ID, ec.Page)
+	switch {
+	case err == nil:
+		if flat, err = s.store.ThreadComments(ctx, thread.ID); err != nil {
+			s.serverError(c, err)
+			return
+		}
+	case !errors.Is(err, models.ErrNotFound):
+		s.serverError(c, err)
+		return
+	}
+	roots, count := models.BuildTree(asSeenBy(flat, s.ownKey(flat, c.Query("mine"))), models.SortOldest)
+	tv := threadView{Page: ec.Page, Count: count, Comments: toCommentViews(roots, "")}
+	setReplyLinks(tv.Comments, ec.query())
+	form.Action = "/embed/comments?" + ec.query().Encode()
+	if form.Stamp == "" {
+		form.Stamp = s.signer.formStamp(s.now())
+	}
+	form.Closed = thread.Closed
+	if form.ParentID != 0 {
+		if author, ok := findAuthor(tv.Comments, form.ParentID); ok {
+			form.ReplyTo = author
+		} else {
+			form.ParentID = 0
+		}
+	}
+	tv.Form = form
+	if token := c.Query("pending"); token != "" {
+		tv.Pending = s.pendingComment(flat, token)
+	}
+	s.writeEmbed(c, status, ec.frameAncestors(), embedView{Theme: ec.Theme, Title: ec.Title, Thread: tv})
+}
+
+// ownKey returns the commenter key of the comment named by a signed "mine"
+// token from the redirect after posting, so its author sees the thread as
+// they would on Parley's own pages (a shadow-banned author sees their own
+// comment as public).
+func (s *Server) ownKey(flat []models.Comment, token string) string {
+	v, ok := s.signer.verify("mine", token)
+	if !ok {
+		return ""
+	}
+	for _, c := range flat {
+		if strconv.FormatUint(uint64(c.ID), 10) == v {
+			return c.CommenterKey
+		}
+	}
+	return ""
+}
+
+// setReplyLinks points every reply link at the embed itself, keeping the
+// context, so replying works without script inside the iframe.
+func setReplyLinks(list []commentView, q url.Values) {
+	for i := range list {
+		q.Set("reply", strconv.FormatUint(uint64(list[i].ID), 10))
+		list[i].ReplyHref = "/embed?" + q.Encode() + "#comment-form"
+		setReplyLinks(list[i].Replies, q)
+	}
+	q.Del("reply")
+}
+
+// embedProblemPage shows a message in the iframe. Any page may frame it:
+// it holds no thread and no form, and the reader of a page that is not
+// allowed should see why instead of a blocked frame.
+func (s *Server) embedProblemPage(c *gin.Context, theme embedTheme, p *embedProblem) {
+	s.writeEmbed(c, p.status, "*", embedView{Theme: theme, Problem: p.msg})
+}
+
+// writeEmbed renders views/embed.html, framable only by ancestors.
+func (s *Server) writeEmbed(c *gin.Context, status int, ancestors string, view embedView) {
+	var buf bytes.Buffer
+	if err := s.views.executePartial(&buf, "embed", "embed-page", view); err != nil {
+		s.log.Error("render failed", "view", "embed", "err", err)
+		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Something went wrong on our side.\n"))
+		return
+	}
+	h := c.Writer.Header()
+	h.Set("Content-Security-Policy", withFrameAncestors(h.Get("Content-Security-Policy"), ancestors))
+	h.Del("X-Frame-Options")
+	h.Set("Cache-Control", "no-cache")
+	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+}
+
+// withFrameAncestors replaces the frame-ancestors directive of a CSP.
+func withFrameAncestors(csp, sources string) string {
+	var out []string
+	for _, d := range strings.Split(csp, ";") {
+		if d = strings.TrimSpace(d); d != "" && !strings.HasPrefix(d, "frame-ancestors") {
+			out = append(out, d)
+		}
+	}
+	return strings.Join(append(out, "frame-ancestors "+sources), "; ")
+}
+
+// embedComment is POST /embed/comments: the iframe's comment form. It goes
+// through the same createComment path as every other comment and answers
+// with a 303 back to the iframe, carrying the reader's edit token (and a new
+// commenter key) in the fragment for the iframe's script to keep.
+func (s *Server) embedComment(c *gin.Context) {
+	if err := http.NewCrossOriginProtection().Check(c.Request); err != nil {
+		s.embedProblemPage(c, readTheme(c), &embedProblem{http.StatusForbidden, "Comments can only be sent from Parley's comment form."})
+		return
+	}
+	ec, problem, err := s.readEmbedContext(c)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	if problem != nil {
+		s.embedProblemPage(c, ec.Theme, problem)
+		return
+	}
+	if err := c.Request.ParseForm(); err != nil {
+		p := &embedProblem{http.StatusBadRequest, "The form could not be read."}
+		if tooLarge(err) {
+			p = &embedProblem{http.StatusRequestEntityTooLarge, "Your comment is too large."}
+		}
+		s.embedProblemPage(c, ec.Theme, p)
+		return
+	}
+	in := newComment{
+		SiteID: ec.Site.ID, Page: ec.Page, PageTitle: ec.Title, PageURL: ec.URL,
+		Author: c.PostForm("author"), Email: c.PostForm("email"), Website: c.PostForm("website"), Body: c.PostForm("body"),
+		FromForm: true, Honeypot: c.PostForm("url"), FormStamp: c.PostForm("stamp"),
+		IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+		CommenterKey: s.commenterKey(c, c.PostForm("commenter_key")),
+	}
+	form := commentForm{Author: in.Author, Email: in.Email, Website: in.Website, Body: in.Body}
+	if _, ok := s.signer.formAge(in.FormStamp, s.now()); ok {
+		form.Stamp = in.FormStamp
+	}
+	if p := c.PostForm("parent_id"); p != "" && p != "0" {
+		id, err := strconv.ParseUint(p, 10, 64)
+		if err != nil {
+			form.Problem = "The comment you are replying to is not available."
+			s.renderEmbed(c, http.StatusUnprocessableEntity, ec, form)
+			return
+		}
+		pid := uint(id)
+		in.ParentID, form.ParentID = &pid, pid
+	}
+	created, err := s.createComment(c.Request.Context(), in)
+	if err != nil {
+		if status, ok := s.formProblem(c, &form, err); ok {
+			s.renderEmbed(c, status, ec, form)
+		}
+		return
+	}
+	id := strconv.FormatUint(uint64(created.Comment.ID), 10)
+	q, anchor := ec.query(), "comment-"+id
+	if created.Comment.Status == models.StatusApproved || created.Shadow {
+		// Approved and shadow-banned comments answer alike; "mine" lets
+		// the author see their own comment either way.
+		q.Set("mine", s.signer.sign("mine", id))
+	} else {
+		q.Set("pending", s.signer.sign("pending", id))
+		anchor = "pending"
+	}
+	fragment := anchor + "&edit=" + id + "." + created.EditToken
+	if created.CommenterToken != "" {
+		fragment += "&key=" + created.CommenterToken
+	}
+	c.Redirect(http.StatusSeeOther, "/embed?"+q.Encode()+"#"+fragment)
+}
+
+// formProblem puts what went wrong with a new comment into the form and
+// returns the status to answer with; false when it was a server error,
+// already answered.
+func (s *Server) formProblem(c *gin.Context, form *commentForm, err error) (int, bool) {
+	var verr *models.ValidationError
+	var limited errRateLimited
+	var refusal *moderation.Refusal
+	switch {
+	case errors.As(err, &verr):
+		form.Errors = verr.Fields
+	case errors.As(err, &limited):
+		retryAfter(c, limited.wait)
+		form.Problem = fmt.Sprintf("You are commenting faster than this site allows. Please wait %d seconds and send again.",
+			int(limited.wait.Seconds()+1))
+		return http.StatusTooManyRequests, true
+	case errors.Is(err, models.ErrBadParent):
+		form.Problem = "The comment you are replying to is not available any more."
+		form.ParentID = 0
+	case errors.Is(err, models.ErrThreadClosed):
+		form.Problem = "Comments are closed on this page."
+		return http.StatusForbidden, true
+	case errors.Is(err, models.ErrForbiddenPage):
+		form.Problem = "Comments are not enabled for this page."
+		return http.StatusForbidden, true
+	case errors.As(err, &refusal):
+		form.Problem = refusal.Message
+		return refusalStatus(refusal), true
+	case tooLarge(err):
+		form.Problem = "Your comment is too large."
+		return http.StatusRequestEntityTooLarge, true
+	default:
+		s.serverError(c, err)
+		return 0, false
+	}
+	return http.StatusUnprocessableEntity, true
+}
+
+// commentThread finds the thread a new comment goes to. Every post of
+// Parley's own blog has its thread already; other sites get one on first
+// use, but only for a page on one of their origins: the page URL the embed
+// form carries, or the Origin an API request was allowed for.
+func (s *Server) commentThread(ctx context.Context, site models.Site, in newComment) (models.Thread, error) {
+	t, err := s.store.Thread(ctx, site.ID, in.Page)
+	if site.ID == models.DefaultSiteID || !errors.Is(err, models.ErrNotFound) {
+		return t, err
+	}
+	pageURL := in.PageURL
+	if pageURL == "" {
+		if o := pageOrigin(ctx); o != "" {
+			pageURL = o + in.Page
+		}
+	}
+	origin, ok := urlOrigin(pageURL)
+	if !ok || len(pageURL) > maxPageURLLen || !validPageKey(in.Page) || !siteAllowsOrigin(site, origin) {
+		return t, fmt.Errorf("thread %s%s: %w: %w", site.ID, in.Page, models.ErrNotFound, models.ErrForbiddenPage)
+	}
+	return s.store.EnsureThread(ctx, site.ID, in.Page, cleanTitle(in.PageTitle), pageURL)
+}
