@@ -68,6 +68,7 @@ func limitBody(c *gin.Context) {
 	}
 	if c.Request.URL.Path == "/admin/import" {
 		limit = maxImportBytes // streamed to a temporary file, see admin_import.go
+		allowLongUpload(c)
 	}
 	if c.Request.ContentLength > limit {
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, 0)

@@ -1,0 +1,327 @@
+package store
+
+import (
+	"bufio"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"time"
+
+	"gorm.io/gorm"
+
+	"parley/models"
+)
+
+// The dump format: one JSON object whose arrays hold one record per line,
+// in a fixed order (sites, moderators, posts, threads, comments,
+// redirects) so that it can be read back as a stream.
+const (
+	DumpFormat  = "parley-export"
+	DumpVersion = 1
+)
+
+// DumpSite is a site in a dump.
+type DumpSite struct {
+	ID        string              `json:"id"`
+	Name      string              `json:"name"`
+	Origins   []string            `json:"origins"`
+	Settings  models.SiteSettings `json:"settings"`
+	CreatedAt time.Time           `json:"created_at"`
+	UpdatedAt time.Time           `json:"updated_at"`
+}
+
+// DumpModerator is a moderator in a dump. The password hash is left out:
+// a dump travels further than the database does, and a moderator whose
+// account comes back from one sets a new password with "parley admin passwd".
+type DumpModerator struct {
+	ID        uint      `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	Disabled  bool      `json:"disabled"`
+	Notify    string    `json:"notify"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// DumpPost is a post in a dump.
+type DumpPost struct {
+	ID          uint       `json:"id"`
+	SiteID      string     `json:"site_id"`
+	Slug        string     `json:"slug"`
+	Title       string     `json:"title"`
+	Body        string     `json:"body"`
+	BodyHTML    string     `json:"body_html"`
+	Published   bool       `json:"published"`
+	PublishedAt *time.Time `json:"published_at"`
+	Moderation  string     `json:"moderation"`
+	Source      string     `json:"source"`
+	ExternalID  string     `json:"external_id"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// DumpThread is a thread in a dump; comment_count is the number of its
+// approved comments.
+type DumpThread struct {
+	ID        uint      `json:"id"`
+	SiteID    string    `json:"site_id"`
+	Page      string    `json:"page"`
+	Title     string    `json:"title"`
+	URL       string    `json:"url"`
+	PostID    *uint     `json:"post_id"`
+	Closed    bool      `json:"closed"`
+	Count     int       `json:"comment_count"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// DumpComment is a comment in a dump, with every private field: a dump is
+// for the operator, never for readers. The edit token hash is left out:
+// tokens are signed with this instance's keys and last minutes.
+type DumpComment struct {
+	ID           uint            `json:"id"`
+	ThreadID     uint            `json:"thread_id"`
+	ParentID     *uint           `json:"parent_id"`
+	Depth        int             `json:"depth"`
+	Author       string          `json:"author"`
+	Email        string          `json:"email"`
+	Website      string          `json:"website"`
+	Body         string          `json:"body"`
+	HTML         string          `json:"html"`
+	Status       models.Status   `json:"status"`
+	Reasons      []models.Reason `json:"reasons"`
+	Score        int             `json:"score"`
+	IP           string          `json:"ip"`
+	UserAgent    string          `json:"user_agent"`
+	CommenterKey string          `json:"commenter_key"`
+	Source       string          `json:"source"`
+	ExternalID   string          `json:"external_id"`
+	CreatedAt    time.Time       `json:"created_at"`
+	UpdatedAt    time.Time       `json:"updated_at"`
+	EditedAt     *time.Time      `json:"edited_at"`
+}
+
+// DumpRedirect is an old address in a dump.
+type DumpRedirect struct {
+	SiteID    string    `json:"site_id"`
+	FromPath  string    `json:"from_path"`
+	ToPath    string    `json:"to_path"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// ExportOptions choose what Export writes.
+type ExportOptions struct {
+	// SiteID limits the dump to one site; "" exports every site and the
+	// moderators.
+	SiteID string
+}
+
+// exportPage is how many rows one query of the export reads.
+const exportPage = 1000
+
+// Export writes a lossless JSON dump of one site or of everything to w,
+// from one consistent snapshot of the database, reading it page by page.
+// The same database always gives the same bytes.
+func (s *Store) Export(ctx context.Context, w io.Writer, opts ExportOptions) error {
+	if opts.SiteID != "" {
+		if _, err := s.Site(ctx, opts.SiteID); err != nil {
+			return err
+		}
+	}
+	var txOpts []*sql.TxOptions
+	if s.postgres {
+		txOpts = append(txOpts, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	err := s.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		e := &dumpWriter{w: bw, tx: tx, site: opts.SiteID}
+		fmt.Fprintf(bw, `{"format":%q,"version":%d`, DumpFormat, DumpVersion)
+		for _, sec := range []struct {
+			name  string
+			write func() error
+		}{
+			{"sites", e.sites}, {"moderators", e.moderators}, {"posts", e.posts},
+			{"threads", e.threads}, {"comments", e.comments}, {"redirects", e.redirects},
+		} {
+			fmt.Fprintf(bw, ",\n%q:[", sec.name)
+			e.first = true
+			if err := sec.write(); err != nil {
+				return fmt.Errorf("%s: %w", sec.name, err)
+			}
+			bw.WriteString("\n]")
+		}
+		_, err := bw.WriteString("}\n")
+		return err
+	}, txOpts...)
+	if err == nil {
+		err = bw.Flush()
+	}
+	if err != nil {
+		return fmt.Errorf("store: export: %w", err)
+	}
+	return nil
+}
+
+// dumpWriter writes the sections of one export.
+type dumpWriter struct {
+	w     *bufio.Writer
+	tx    *gorm.DB
+	site  string
+	first bool
+}
+
+func (e *dumpWriter) put(v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if !e.first {
+		e.w.WriteByte(',')
+	}
+	e.first = false
+	e.w.WriteByte('\n')
+	_, err = e.w.Write(b)
+	return err
+}
+
+// exportPages reads a table by ascending id, exportPage rows at a time, and hands
+// each page to fn; q filters the rows.
+func exportPages[T any](q func() *gorm.DB, id func(T) uint, fn func([]T) error) error {
+	var after uint
+	for {
+		var rows []T
+		if err := q().Where("id > ?", after).Order("id").Limit(exportPage).Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		if err := fn(rows); err != nil {
+			return err
+		}
+		after = id(rows[len(rows)-1])
+	}
+}
+
+func (e *dumpWriter) sites() error {
+	var rows []models.Site
+	q := e.tx.Order("id")
+	if e.site != "" {
+		q = q.Where("id = ?", e.site)
+	}
+	if err := q.Find(&rows).Error; err != nil {
+		return err
+	}
+	for _, r := range rows {
+		err := e.put(DumpSite{ID: r.ID, Name: r.Name, Origins: r.Origins, Settings: r.Settings,
+			CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (e *dumpWriter) moderators() error {
+	if e.site != "" {
+		return nil
+	}
+	return exportPages(func() *gorm.DB { return e.tx.Model(&models.Moderator{}) },
+		func(m models.Moderator) uint { return m.ID },
+		func(rows []models.Moderator) error {
+			for _, m := range rows {
+				err := e.put(DumpModerator{ID: m.ID, Email: m.Email, Name: m.Name, Role: m.Role, Disabled: m.Disabled,
+					Notify: m.Notify, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC()})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}
+
+func (e *dumpWriter) posts() error {
+	return exportPages(func() *gorm.DB { return e.siteFilter(e.tx.Model(&models.Post{}), "site_id") },
+		func(p models.Post) uint { return p.ID },
+		func(rows []models.Post) error {
+			for _, p := range rows {
+				err := e.put(DumpPost{ID: p.ID, SiteID: p.SiteID, Slug: p.Slug, Title: p.Title, Body: p.Body,
+					BodyHTML: p.BodyHTML, Published: p.Published, PublishedAt: utcPtr(p.PublishedAt),
+					Moderation: p.Moderation, Source: p.Source, ExternalID: p.ExternalID,
+					CreatedAt: p.CreatedAt.UTC(), UpdatedAt: p.UpdatedAt.UTC()})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}
+
+func (e *dumpWriter) threads() error {
+	return exportPages(func() *gorm.DB { return e.siteFilter(e.tx.Model(&models.Thread{}), "site_id") },
+		func(t models.Thread) uint { return t.ID },
+		func(rows []models.Thread) error {
+			for _, t := range rows {
+				err := e.put(DumpThread{ID: t.ID, SiteID: t.SiteID, Page: t.Page, Title: t.Title, URL: t.URL,
+					PostID: t.PostID, Closed: t.Closed, Count: t.Count, CreatedAt: t.CreatedAt.UTC()})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}
+
+func (e *dumpWriter) comments() error {
+	q := func() *gorm.DB {
+		q := e.tx.Model(&models.Comment{})
+		if e.site != "" {
+			q = q.Where("thread_id IN (?)", e.tx.Model(&models.Thread{}).Select("id").Where("site_id = ?", e.site))
+		}
+		return q
+	}
+	return exportPages(q, func(c models.Comment) uint { return c.ID }, func(rows []models.Comment) error {
+		for _, c := range rows {
+			err := e.put(DumpComment{ID: c.ID, ThreadID: c.ThreadID, ParentID: c.ParentID, Depth: c.Depth,
+				Author: c.Author, Email: c.Email, Website: c.Website, Body: c.Body, HTML: c.HTML,
+				Status: c.Status, Reasons: c.Reasons, Score: c.Score, IP: c.IP, UserAgent: c.UserAgent,
+				CommenterKey: c.CommenterKey, Source: c.Source, ExternalID: c.ExternalID,
+				CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), EditedAt: utcPtr(c.EditedAt)})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func (e *dumpWriter) redirects() error {
+	return exportPages(func() *gorm.DB { return e.siteFilter(e.tx.Model(&models.Redirect{}), "site_id") },
+		func(r models.Redirect) uint { return r.ID },
+		func(rows []models.Redirect) error {
+			for _, r := range rows {
+				err := e.put(DumpRedirect{SiteID: r.SiteID, FromPath: r.FromPath, ToPath: r.ToPath, CreatedAt: r.CreatedAt.UTC()})
+				if err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+}
+
+func (e *dumpWriter) siteFilter(q *gorm.DB, col string) *gorm.DB {
+	if e.site == "" {
+		return q
+	}
+	return q.Where(col+" = ?", e.site)
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
