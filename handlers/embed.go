@@ -15,7 +15,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"parley/models"
-	"parley/models/moderation"
 )
 
 // Limits on what the embedding page tells Parley about itself.
@@ -292,26 +291,11 @@ func (s *Server) embedComment(c *gin.Context) {
 		s.embedProblemPage(c, ec.Theme, p)
 		return
 	}
-	in := newComment{
-		SiteID: ec.Site.ID, Page: ec.Page, PageTitle: ec.Title, PageURL: ec.URL,
-		Author: c.PostForm("author"), Email: c.PostForm("email"), Website: c.PostForm("website"), Body: c.PostForm("body"),
-		FromForm: true, Honeypot: c.PostForm("url"), FormStamp: c.PostForm("stamp"),
-		IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
-		CommenterKey: s.commenterKey(c, c.PostForm("commenter_key")),
-	}
-	form := commentForm{Author: in.Author, Email: in.Email, Website: in.Website, Body: in.Body}
-	if _, ok := s.signer.formAge(in.FormStamp, s.now()); ok {
-		form.Stamp = in.FormStamp
-	}
-	if p := c.PostForm("parent_id"); p != "" && p != "0" {
-		id, err := strconv.ParseUint(p, 10, 64)
-		if err != nil {
-			form.Problem = "The comment you are replying to is not available."
-			s.renderEmbed(c, http.StatusUnprocessableEntity, ec, form)
-			return
-		}
-		pid := uint(id)
-		in.ParentID, form.ParentID = &pid, pid
+	in, form, ok := s.readCommentForm(c, ec.Site.ID, ec.Page, c.PostForm("commenter_key"))
+	in.PageTitle, in.PageURL = ec.Title, ec.URL
+	if !ok {
+		s.renderEmbed(c, http.StatusUnprocessableEntity, ec, form)
+		return
 	}
 	created, err := s.createComment(c.Request.Context(), in)
 	if err != nil {
@@ -335,43 +319,6 @@ func (s *Server) embedComment(c *gin.Context) {
 		fragment += "&key=" + created.CommenterToken
 	}
 	c.Redirect(http.StatusSeeOther, "/embed?"+q.Encode()+"#"+fragment)
-}
-
-// formProblem puts what went wrong with a new comment into the form and
-// returns the status to answer with; false when it was a server error,
-// already answered.
-func (s *Server) formProblem(c *gin.Context, form *commentForm, err error) (int, bool) {
-	var verr *models.ValidationError
-	var limited errRateLimited
-	var refusal *moderation.Refusal
-	switch {
-	case errors.As(err, &verr):
-		form.Errors = verr.Fields
-	case errors.As(err, &limited):
-		retryAfter(c, limited.wait)
-		form.Problem = fmt.Sprintf("You are commenting faster than this site allows. Please wait %d seconds and send again.",
-			int(limited.wait.Seconds()+1))
-		return http.StatusTooManyRequests, true
-	case errors.Is(err, models.ErrBadParent):
-		form.Problem = "The comment you are replying to is not available any more."
-		form.ParentID = 0
-	case errors.Is(err, models.ErrThreadClosed):
-		form.Problem = "Comments are closed on this page."
-		return http.StatusForbidden, true
-	case errors.Is(err, models.ErrForbiddenPage):
-		form.Problem = "Comments are not enabled for this page."
-		return http.StatusForbidden, true
-	case errors.As(err, &refusal):
-		form.Problem = refusal.Message
-		return refusalStatus(refusal), true
-	case tooLarge(err):
-		form.Problem = "Your comment is too large."
-		return http.StatusRequestEntityTooLarge, true
-	default:
-		s.serverError(c, err)
-		return 0, false
-	}
-	return http.StatusUnprocessableEntity, true
 }
 
 // commentThread finds the thread a new comment goes to. Every post of

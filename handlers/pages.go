@@ -13,7 +13,6 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"parley/models"
-	"parley/models/moderation"
 	"parley/models/store"
 )
 
@@ -157,35 +156,10 @@ func (s *Server) postCommentForm(c *gin.Context) {
 		s.fail(c, http.StatusBadRequest, "bad_request", "The form could not be read.")
 		return
 	}
-	in := newComment{
-		SiteID:    models.DefaultSiteID,
-		Page:      post.PagePath(),
-		Author:    c.PostForm("author"),
-		Email:     c.PostForm("email"),
-		Website:   c.PostForm("website"),
-		Body:      c.PostForm("body"),
-		FromForm:  true,
-		Honeypot:  c.PostForm("url"),
-		FormStamp: c.PostForm("stamp"),
-		IP:        c.ClientIP(),
-		UserAgent: c.Request.UserAgent(),
-	}
-	in.CommenterKey = s.commenterKey(c, "")
-	form := commentForm{Author: in.Author, Email: in.Email, Website: in.Website, Body: in.Body}
-	if _, ok := s.signer.formAge(in.FormStamp, s.now()); ok {
-		// A form shown again after a mistake keeps its first stamp, so a
-		// quick corrected resend is not mistaken for a bot.
-		form.Stamp = in.FormStamp
-	}
-	if p := c.PostForm("parent_id"); p != "" && p != "0" {
-		id, err := strconv.ParseUint(p, 10, 64)
-		if err != nil {
-			form.Problem = "The comment you are replying to is not available."
-			s.renderPost(c, http.StatusUnprocessableEntity, post, form)
-			return
-		}
-		pid := uint(id)
-		in.ParentID, form.ParentID = &pid, pid
+	in, form, ok := s.readCommentForm(c, models.DefaultSiteID, post.PagePath(), "")
+	if !ok {
+		s.renderPost(c, http.StatusUnprocessableEntity, post, form)
+		return
 	}
 	created, err := s.createComment(c.Request.Context(), in)
 	if err != nil {
@@ -205,33 +179,7 @@ func (s *Server) postCommentForm(c *gin.Context) {
 
 // formError re-renders the post with the reader's input and what went wrong.
 func (s *Server) formError(c *gin.Context, post store.PostWithThread, form commentForm, err error) {
-	var verr *models.ValidationError
-	var limited errRateLimited
-	var refusal *moderation.Refusal
-	status := http.StatusUnprocessableEntity
-	switch {
-	case errors.As(err, &verr):
-		form.Errors = verr.Fields
-	case errors.As(err, &limited):
-		retryAfter(c, limited.wait)
-		status = http.StatusTooManyRequests
-		form.Problem = fmt.Sprintf("You are commenting faster than this site allows. Please wait %d seconds and send again.",
-			int(limited.wait.Seconds()+1))
-	case errors.Is(err, models.ErrBadParent):
-		form.Problem = "The comment you are replying to is not available any more."
-		form.ParentID = 0
-	case errors.Is(err, models.ErrThreadClosed):
-		status = http.StatusForbidden
-		form.Problem = "Comments are closed on this post."
-	case errors.As(err, &refusal):
-		status = refusalStatus(refusal)
-		form.Problem = refusal.Message
-	case tooLarge(err):
-		status = http.StatusRequestEntityTooLarge
-		form.Problem = "Your comment is too large."
-	default:
-		s.serverError(c, err)
-		return
+	if status, ok := s.formProblem(c, &form, err); ok {
+		s.renderPost(c, status, post, form)
 	}
-	s.renderPost(c, status, post, form)
 }
