@@ -182,9 +182,17 @@ func (s *Server) renderEmbed(c *gin.Context, status int, ec embedContext, form c
 		s.serverError(c, err)
 		return
 	}
-	roots, count := models.BuildTree(asSeenBy(flat, s.ownKey(flat, c.Query("mine"))), models.SortOldest)
+	viewer := s.ownKey(flat, c.Query("mine"))
+	if viewer == "" {
+		// frame.js adds the reader's stored key on threads they wrote in.
+		viewer = s.commenterKey(c, c.Query("viewer"))
+	}
+	roots, count := models.BuildTree(asSeenBy(flat, viewer), models.SortOldest)
 	tv := threadView{Page: ec.Page, Count: count, Comments: toCommentViews(roots, "")}
 	setReplyLinks(tv.Comments, ec.query())
+	if c.Query("flagged") != "" {
+		tv.Notice = "Thank you for the report. A moderator will take a look."
+	}
 	form.Action = "/embed/comments?" + ec.query().Encode()
 	if form.Stamp == "" {
 		form.Stamp = s.signer.formStamp(s.now())
@@ -221,15 +229,59 @@ func (s *Server) ownKey(flat []models.Comment, token string) string {
 	return ""
 }
 
-// setReplyLinks points every reply link at the embed itself, keeping the
-// context, so replying works without script inside the iframe.
+// setReplyLinks points every reply link and flag form at the embed itself,
+// keeping the context, so replying and flagging work without script inside
+// the iframe.
 func setReplyLinks(list []commentView, q url.Values) {
 	for i := range list {
-		q.Set("reply", strconv.FormatUint(uint64(list[i].ID), 10))
+		id := strconv.FormatUint(uint64(list[i].ID), 10)
+		if !list[i].Removed {
+			list[i].FlagAction = "/embed/comments/" + id + "/flag?" + q.Encode()
+		}
+		q.Set("reply", id)
 		list[i].ReplyHref = "/embed?" + q.Encode() + "#comment-form"
+		q.Del("reply")
 		setReplyLinks(list[i].Replies, q)
 	}
-	q.Del("reply")
+}
+
+// embedFlag is POST /embed/comments/:id/flag: the flag form inside the
+// iframe. It answers with a 303 back to the thread and a thank-you note.
+func (s *Server) embedFlag(c *gin.Context) {
+	if err := http.NewCrossOriginProtection().Check(c.Request); err != nil {
+		s.embedProblemPage(c, readTheme(c), &embedProblem{http.StatusForbidden, "Reports can only be sent from Parley's own form."})
+		return
+	}
+	ec, problem, err := s.readEmbedContext(c)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	if problem != nil {
+		s.embedProblemPage(c, ec.Theme, problem)
+		return
+	}
+	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
+	if err != nil {
+		s.embedProblemPage(c, ec.Theme, &embedProblem{http.StatusNotFound, "There is no such comment."})
+		return
+	}
+	req := flagRequest{Reason: c.PostForm("reason"), Note: c.PostForm("note")}
+	reader := s.readerID(s.commenterKey(c, c.PostForm("commenter_key")), c.ClientIP())
+	_, err = s.flagComment(c.Request.Context(), uint(id), req, reader)
+	var verr *models.ValidationError
+	switch {
+	case errors.As(err, &verr):
+		s.embedProblemPage(c, ec.Theme, &embedProblem{http.StatusUnprocessableEntity, verr.Error()})
+	case isNotFound(err):
+		s.embedProblemPage(c, ec.Theme, &embedProblem{http.StatusNotFound, "There is no such comment."})
+	case err != nil:
+		s.serverError(c, err)
+	default:
+		q := ec.query()
+		q.Set("flagged", c.Param("id"))
+		c.Redirect(http.StatusSeeOther, "/embed?"+q.Encode()+"#comment-"+c.Param("id"))
+	}
 }
 
 // embedProblemPage shows a message in the iframe. Any page may frame it:

@@ -321,3 +321,52 @@ func seedComments(t *testing.T, e *env, page string, n int) {
 		ids = append(ids, c.ID)
 	}
 }
+
+// TestEmbedShowsShadowBannedAuthorTheirOwnComments: on a later visit the
+// iframe passes the reader's stored key (frame.js does it on threads they
+// wrote in), so a shadow-banned author still sees their comments there.
+func TestEmbedShowsShadowBannedAuthorTheirOwnComments(t *testing.T) {
+	e := newEnv(t)
+	e.addBlogSite(models.ModerationPost)
+	page := "/post.html"
+	first := e.postEmbed(embedURL(page), url.Values{"author": {"Troll"}, "body": {"first words"}})
+	wantStatus(t, first, http.StatusSeeOther)
+	key := between(first.Header.Get("Location")+"&", "&key=", "&")
+	key, _ = url.QueryUnescape(key)
+	if key == "" {
+		t.Fatalf("no commenter key in %q", first.Header.Get("Location"))
+	}
+	firstComment, _ := e.store.Comment(t.Context(), 1)
+	if _, err := e.store.CreateBan(t.Context(), &models.Ban{Kind: models.BanKey, Value: firstComment.CommenterKey, Shadow: true},
+		adminActor(), nil, models.Commenter{}); err != nil {
+		t.Fatal(err)
+	}
+	second := e.postEmbed(embedURL(page), url.Values{"author": {"Troll"}, "body": {"shadow words"}, "commenter_key": {key}})
+	wantStatus(t, second, http.StatusSeeOther)
+	wantContains(t, e.get(nil, embedURL(page, "viewer", key)).Body, "shadow words")
+	wantNotContains(t, e.get(nil, embedURL(page)).Body, "shadow words")
+	wantNotContains(t, e.get(nil, embedURL(page, "viewer", key+"x")).Body, "shadow words")
+}
+
+func TestEmbedFlagFormWithoutJavaScript(t *testing.T) {
+	e := newEnv(t)
+	e.addBlogSite(models.ModerationPost)
+	page := "/post.html"
+	wantStatus(t, e.postEmbed(embedURL(page), url.Values{"author": {"Bo"}, "body": {"flag me"}}), http.StatusSeeOther)
+	body := e.get(nil, embedURL(page)).Body
+	action := html.UnescapeString(between(body, `<form method="post" action="`, `"`))
+	if !strings.HasPrefix(action, "/embed/comments/1/flag?") || !strings.Contains(action, "site=blog") {
+		t.Fatalf("flag form action = %q", action)
+	}
+	flag := func(reason string) response {
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+action, strings.NewReader(url.Values{"reason": {reason}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Sec-Fetch-Site", "same-origin")
+		req.Header.Set("Referer", e.srv.URL+embedURL(page))
+		return e.do(nil, req)
+	}
+	resp := flag("spam")
+	wantStatus(t, resp, http.StatusSeeOther)
+	wantContains(t, e.get(nil, resp.Header.Get("Location")).Body, "Thank you for the report")
+	wantStatus(t, flag("meh"), http.StatusUnprocessableEntity)
+}
