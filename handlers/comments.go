@@ -178,6 +178,7 @@ func (s *Server) createComment(ctx context.Context, in newComment) (createdComme
 	if err := s.store.CreateComment(ctx, &c, site.Settings.MaxDepth); err != nil {
 		return out, err
 	}
+	s.metrics.commentCreated(c.Status)
 	s.notifyHeld(ctx, site, thread, c)
 	out.Comment, out.Thread, out.EditToken, out.Shadow = c, thread, token, verdict.Shadow
 	return out, nil

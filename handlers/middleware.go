@@ -26,6 +26,7 @@ func (s *Server) accessLog(c *gin.Context) {
 		"status", c.Writer.Status(),
 		"duration_ms", float64(time.Since(start).Microseconds())/1000,
 		"bytes", c.Writer.Size(),
+		"request_id", requestID(c),
 	)
 }
 
@@ -36,7 +37,7 @@ func (s *Server) recoverPanics(c *gin.Context) {
 			if v == http.ErrAbortHandler {
 				panic(v)
 			}
-			s.log.Error("panic serving request", "path", c.Request.URL.Path, "panic", v)
+			s.log.Error("panic serving request", "path", c.Request.URL.Path, "panic", v, "request_id", requestID(c))
 			if !c.Writer.Written() {
 				s.fail(c, http.StatusInternalServerError, "internal", "Something went wrong on our side.")
 			}

@@ -42,7 +42,7 @@ func (s *Server) fail(c *gin.Context, status int, code, msg string) {
 // serverError logs err once and answers a generic 500 (or 503 when the
 // database is overloaded or gone).
 func (s *Server) serverError(c *gin.Context, err error) {
-	s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
+	s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err, "request_id", requestID(c))
 	s.fail(c, http.StatusInternalServerError, "internal", "Something went wrong on our side. Please try again.")
 }
 

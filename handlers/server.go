@@ -30,6 +30,9 @@ type Config struct {
 	AkismetURL     string // Akismet's REST base URL; empty for the real one
 	SMTPURL        string // PARLEY_SMTP_URL; empty (with MailFrom) sends no mail
 	MailFrom       string // PARLEY_MAIL_FROM, the sender of moderator emails
+	RedisURL       string // PARLEY_REDIS_URL; when set, rate limits count in Redis
+	MetricsToken   string // PARLEY_METRICS_TOKEN; empty serves /metrics to loopback clients only
+	BackupDir      string // PARLEY_BACKUP_DIR, where scheduled backups go; shown on the dashboard
 }
 
 // Server holds the handlers' dependencies.
@@ -42,13 +45,14 @@ type Server struct {
 	log     *slog.Logger
 	cookies *sessions.CookieStore
 	signer  *signer
-	limiter *rateLimiter
+	limiter limiter // shared through Redis, or the database on PostgreSQL
 	akismet *akismet.Client
 	mail    *mailer.Mailer // nil when mail is off
 	passwd  passwordChecker
 	now     func() time.Time
 	handler http.Handler
 	imports *importRunner // uploaded imports running in the background
+	metrics *metrics      // Prometheus instruments, served at /metrics
 }
 
 // New builds the server and its routes. Templates and assets are parsed
@@ -83,13 +87,16 @@ func New(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) (*S
 		log:     log,
 		cookies: newCookieStore(cookieKeys, cfg.SecureCookies),
 		signer:  &signer{keys: tokenKeys},
-		limiter: newRateLimiter(cfg.CommentRate, time.Minute),
 		akismet: ak,
 		passwd:  newPasswordChecker(),
 		now:     time.Now,
 		imports: newImportRunner(ctx),
+		metrics: newMetrics(st),
 	}
 	if s.mail, err = newMailer(cfg); err != nil {
+		return nil, err
+	}
+	if s.limiter, err = newLimiter(cfg.CommentRate, time.Minute, st, cfg.RedisURL, log); err != nil {
 		return nil, err
 	}
 	h, err := s.routes()
@@ -111,12 +118,13 @@ func (s *Server) routes() (http.Handler, error) {
 	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("handlers: trusted proxies: %w", err)
 	}
-	r.Use(s.accessLog, s.recoverPanics, securityHeaders, limitBody)
+	r.Use(s.assignRequestID, s.accessLog, s.observeRequests, s.recoverPanics, securityHeaders, limitBody)
 	r.Use(compress(), s.apiCORS)
 	r.NoRoute(s.noRoute) // old addresses of imported posts redirect, the rest is 404
 	r.NoMethod(s.methodNotAllowed)
 
 	r.GET("/healthz", s.healthz)
+	r.GET("/metrics", s.metricsPage)
 	r.GET("/static/*file", s.static)
 	r.GET("/avatars/:name", s.avatar)
 
@@ -126,6 +134,7 @@ func (s *Server) routes() (http.Handler, error) {
 	r.POST("/posts/:slug/comments/:id/flag", s.flagForm)
 	r.GET("/embed", s.embedPage)
 	r.POST("/embed/comments", s.embedComment)
+	r.POST("/embed/comments/:id/flag", s.embedFlag)
 	r.GET("/embed/theme.css", s.embedThemeCSS)
 	// Emailed moderation links: outside /admin, the signed token is the authority.
 	r.GET("/mod/actions/:token", s.modActionPage)
@@ -152,6 +161,7 @@ func (s *Server) routes() (http.Handler, error) {
 	mod.GET("/import/:id", s.importJobPage)
 	mod.POST("/audit/:id/undo", s.undoAudit)
 	admins := mod.Group("", s.requireAdmin)
+	admins.GET("/dashboard", s.dashboardPage)
 	admins.GET("/moderators", s.moderatorsPage)
 	admins.POST("/moderators", s.addModerator)
 	admins.POST("/moderators/:id/:action", s.changeModerator)

@@ -25,6 +25,7 @@ var pageViews = []string{
 	"embed", "admin_sites", "admin_site_edit",
 	"mod_action",
 	"admin_import",
+	"admin_dashboard",
 }
 
 func parseTemplates(a *assets) (*templates, error) {

@@ -28,6 +28,7 @@ type config struct {
 	AdminEmail     string
 	AdminPassword  string
 	LogFormat      string
+	RedisURL       string       // shared rate-limit counters; empty: the database or memory
 	Backups        backupConfig // scheduled backups, see backups.go
 }
 
@@ -57,6 +58,7 @@ func newFlagSet(name string, getenv func(string) string, stderr io.Writer) (*fla
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", env("PARLEY_SMTP_URL", ""), "smtp://user:pass@host:port for outgoing mail (PARLEY_SMTP_URL)")
 	fs.StringVar(&cfg.MailFrom, "mail-from", env("PARLEY_MAIL_FROM", ""), "sender address of outgoing mail (PARLEY_MAIL_FROM)")
 	fs.StringVar(&cfg.LogFormat, "log-format", env("PARLEY_LOG_FORMAT", "text"), "log format: text or json (PARLEY_LOG_FORMAT)")
+	fs.StringVar(&cfg.RedisURL, "redis-url", env("PARLEY_REDIS_URL", ""), "redis://[:password@]host[:port][/db] to share rate limits between instances (PARLEY_REDIS_URL)")
 	finishBackups := cfg.Backups.declare(fs, env)
 	cfg.AdminEmail = getenv("PARLEY_ADMIN_EMAIL")
 	cfg.AdminPassword = getenv("PARLEY_ADMIN_PASSWORD")

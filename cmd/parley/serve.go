@@ -47,6 +47,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		AkismetKey:     cfg.AkismetKey,
 		SMTPURL:        cfg.SMTPURL,
 		MailFrom:       cfg.MailFrom,
+		RedisURL:       cfg.RedisURL,
+		MetricsToken:   cfg.MetricsToken,
+		BackupDir:      cfg.Backups.Dir,
 	}, st, log)
 	if err != nil {
 		return err

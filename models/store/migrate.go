@@ -30,7 +30,7 @@ var migrations = []migration{
 			&models.Moderator{}, &models.Session{}, &models.AuditEntry{},
 			&models.LoginFailure{}, &models.Secret{}, &models.Ban{}, &models.Flag{},
 			&models.OutboxMessage{}, &models.UsedToken{}, &models.DigestCursor{},
-			&models.Redirect{}, &models.ImportJob{}, &importParent{})
+			&models.Redirect{}, &models.ImportJob{}, &importParent{}, &rateLimitHit{})
 	}},
 }
 
