@@ -380,3 +380,10 @@ func TestAkismetIsAskedOnlyWithAKey(t *testing.T) {
 		t.Fatalf("%d decisions reported to Akismet, want 2", submitted.Load())
 	}
 }
+
+func TestQueueOffersBanOptionsWithoutJavaScript(t *testing.T) {
+	e := newEnv(t)
+	e.comment("Ann", "held", 0)
+	page := e.get(e.admin(), "/admin/queue").Body
+	wantContains(t, page, `name="hours"`, `name="remove_recent"`, `name="shadow"`, `formaction="/admin/comments/1/ban"`)
+}

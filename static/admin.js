@@ -254,6 +254,13 @@
     if (!it) { announce("Choose a comment first: press j."); return; }
     var body = new URLSearchParams();
     if (note && note.value.trim()) { body.append("note", note.value.trim()); }
+    var hours = document.getElementById("ban-hours"), opt = function (id, name) {
+      var box = document.getElementById(id);
+      if (box && box.checked) { body.append(name, "on"); }
+    };
+    if (hours && hours.value !== "") { body.append("hours", hours.value); }
+    opt("ban-remove", "remove_recent");
+    opt("ban-shadow", "shadow");
     run(send("/admin/comments/" + idOf(it) + "/ban", body).then(function (res) {
       if (res.status === 404 || res.status === 405) { announce("Banning is not available"); return null; }
       if (!res.ok) { return failed(res, "Could not ban " + author(it)); }
