@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestHistogramQuantiles(t *testing.T) {
+	var h histogram
+	for i := 1; i <= 1000; i++ {
+		h.record(time.Duration(i) * 10 * time.Microsecond) // 10 µs … 10 ms
+	}
+	for _, tc := range []struct {
+		q    float64
+		want time.Duration
+	}{{0.5, 5 * time.Millisecond}, {0.9, 9 * time.Millisecond}, {0.99, 9900 * time.Microsecond}} {
+		got := h.quantile(tc.q)
+		if diff := got - tc.want; diff < -tc.want/50 || diff > tc.want/50 {
+			t.Errorf("q%.2f = %s, want %s ± 2%%", tc.q, got, tc.want)
+		}
+	}
+	if h.max != 10*time.Millisecond || h.quantile(1) != h.max {
+		t.Errorf("max = %s, q1 = %s", h.max, h.quantile(1))
+	}
+	var other histogram
+	other.record(time.Hour)
+	h.merge(&other)
+	if h.n != 1001 || h.max != time.Hour || h.quantile(0.5) > 6*time.Millisecond {
+		t.Errorf("after merge: n %d, max %s, p50 %s", h.n, h.max, h.quantile(0.5))
+	}
+	if (&histogram{}).quantile(0.99) != 0 {
+		t.Error("an empty histogram has a quantile")
+	}
+}
+
+func TestCheckLoopback(t *testing.T) {
+	for raw, ok := range map[string]bool{
+		"http://127.0.0.1:8080":   true,
+		"http://[::1]:8080/":      true,
+		"http://localhost:8080":   false,
+		"http://10.0.0.1:8080":    false,
+		"https://127.0.0.1:8443":  false,
+		"http://example.com:8080": false,
+	} {
+		if _, err := checkLoopback(raw); (err == nil) != ok {
+			t.Errorf("checkLoopback(%q) = %v, want ok %v", raw, err, ok)
+		}
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	getenv := func(string) string { return "" }
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{nil, 2, "Usage"},
+		{[]string{"bogus"}, 1, "unknown command"},
+		{[]string{"seed"}, 1, "-db FILE is required"},
+		{[]string{"run", "-db", filepath.Join(t.TempDir(), "none.db"), "-url", "http://127.0.0.1:1"}, 1, "seed manifest"},
+		{[]string{"run", "-db", "x.db", "-duration", "2h"}, 1, "duration"},
+		{[]string{"help"}, 0, "Scenarios:"},
+	} {
+		var stdout, stderr bytes.Buffer
+		code := run(context.Background(), tc.args, getenv, &stdout, &stderr)
+		if code != tc.code || !strings.Contains(stdout.String()+stderr.String(), tc.want) {
+			t.Errorf("%v: code %d, output %q; want %d and %q", tc.args, code, stdout.String()+stderr.String(), tc.code, tc.want)
+		}
+	}
+}
+
+func TestDefaultScenarios(t *testing.T) {
+	if got := strings.Join(defaultScenarios("", false), ","); strings.Contains(got, scMillion) || !strings.Contains(got, scQueue) {
+		t.Errorf("default without a million database = %s", got)
+	}
+	if got := defaultScenarios("", true); got[len(got)-1] != scMillion {
+		t.Errorf("default with a million database = %v", got)
+	}
+	if got := defaultScenarios(" counts , queue,", false); strings.Join(got, ",") != "counts,queue" {
+		t.Errorf("parsed list = %v", got)
+	}
+}

@@ -1,0 +1,157 @@
+package store_test
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"parley/models"
+	"parley/models/store"
+	"parley/models/store/storetest"
+)
+
+// benchBody is a comment of typical size (about 600 bytes of markdown and
+// as much HTML), so rows are as wide as real ones.
+var benchBody = strings.Repeat("I tried this on my own blog and it *worked* the first time. ", 10)
+
+var benchHTML = "<p>" + strings.Repeat("I tried this on my own blog and it <em>worked</em> the first time. ", 10) + "</p>"
+
+// benchStore opens a fresh SQLite store with the welcome post.
+func benchStore(b *testing.B) (*store.Store, store.PostWithThread) {
+	b.Helper()
+	s := storetest.Open(b, filepath.Join(b.TempDir(), "bench.db"))
+	ctx := context.Background()
+	if err := s.Bootstrap(ctx, store.Welcome{Title: "Welcome", Slug: "welcome", Body: "hi", BodyHTML: "<p>hi</p>"}); err != nil {
+		b.Fatal(err)
+	}
+	p, err := s.PostBySlug(ctx, models.DefaultSiteID, "welcome")
+	if err != nil {
+		b.Fatal(err)
+	}
+	return s, p
+}
+
+// benchComments makes n comments on a thread, every other one a reply to
+// the one before, all with the given status.
+func benchComments(threadID uint, n int, status models.Status) ([]models.Comment, []int) {
+	at := time.Now().UTC().Add(-time.Duration(n) * time.Minute)
+	cs := make([]models.Comment, n)
+	parents := make([]int, n)
+	for i := range cs {
+		cs[i] = models.Comment{ThreadID: threadID, Author: fmt.Sprintf("Reader %d", i%50), Email: "reader@example.com",
+			Body: benchBody, HTML: benchHTML, Status: status, IP: "10.1.2.3", UserAgent: "Mozilla/5.0",
+			CreatedAt: at.Add(time.Duration(i) * time.Minute)}
+		parents[i] = -1
+		if status == models.StatusApproved && i%2 == 1 {
+			parents[i] = i - 1
+		}
+		if status == models.StatusPending {
+			cs[i].Reasons = []models.Reason{{Code: "pre_moderation", Text: "Pre-moderation"}}
+		}
+	}
+	return cs, parents
+}
+
+func benchSeed(b *testing.B, s *store.Store, threadID uint, n int, status models.Status) {
+	b.Helper()
+	cs, parents := benchComments(threadID, n, status)
+	if err := s.SeedComments(context.Background(), cs, parents, 5); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkThreadComments100 reads a 100-comment thread, the query behind
+// every thread page and JSON thread.
+func BenchmarkThreadComments100(b *testing.B) {
+	s, post := benchStore(b)
+	benchSeed(b, s, post.ThreadID, 100, models.StatusApproved)
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		flat, err := s.ThreadComments(ctx, post.ThreadID)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(flat) != 100 {
+			b.Fatalf("%d comments, want 100", len(flat))
+		}
+	}
+}
+
+// BenchmarkQueueFirstPage10kPending reads the queue's first page (51 rows,
+// as the handler asks) over 10,000 pending comments, and the tab counts
+// the queue page shows beside it.
+func BenchmarkQueueFirstPage10kPending(b *testing.B) {
+	s, post := benchStore(b)
+	benchSeed(b, s, post.ThreadID, 10_000, models.StatusPending)
+	ctx := context.Background()
+	b.Run("page", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			items, err := s.Queue(ctx, store.QueueFilter{Status: models.StatusPending, Limit: 51})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(items) != 51 {
+				b.Fatalf("%d items, want 51", len(items))
+			}
+		}
+	})
+	b.Run("counts", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			counts, err := s.QueueCounts(ctx, "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			if counts[models.StatusPending] != 10_000 {
+				b.Fatalf("counts = %v", counts)
+			}
+		}
+	})
+}
+
+// BenchmarkCounts50Pages asks for the comment counts of 50 pages, as a
+// blog's front page does through count.js.
+func BenchmarkCounts50Pages(b *testing.B) {
+	s, _ := benchStore(b)
+	ctx := context.Background()
+	pages := make([]string, 50)
+	for i := range pages {
+		pages[i] = fmt.Sprintf("/posts/page-%02d", i)
+		t, err := s.EnsureThread(ctx, models.DefaultSiteID, pages[i], "Page", "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchSeed(b, s, t.ID, 3, models.StatusApproved)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		counts, err := s.Counts(ctx, models.DefaultSiteID, pages)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(counts) != 50 || counts[pages[49]] != 3 {
+			b.Fatalf("counts = %v", counts)
+		}
+	}
+}
+
+// BenchmarkSeedComments measures the kit's batched insert, per comment:
+// what bounds seeding a million comments.
+func BenchmarkSeedComments(b *testing.B) {
+	s, post := benchStore(b)
+	ctx := context.Background()
+	const batch = 5_000
+	b.ReportAllocs()
+	for b.Loop() {
+		cs, parents := benchComments(post.ThreadID, batch, models.StatusApproved)
+		if err := s.SeedComments(ctx, cs, parents, 5); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/comment")
+}
