@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -60,16 +61,19 @@ func CheckPassword(hash, password string) (bool, error) {
 }
 
 // passwordChecker compares passwords; for an unknown email it still spends
-// the time of one hash, so timing does not tell which emails exist.
+// the time of one hash, so timing does not tell which emails exist. The
+// dummy hash is made on first use, not at start-up (argon2 costs 19 MiB).
 type passwordChecker struct {
-	dummy string
+	dummy func() string
 }
 
 func newPasswordChecker() passwordChecker {
-	h, _ := HashPassword("not a real password")
-	return passwordChecker{dummy: h}
+	return passwordChecker{dummy: sync.OnceValue(func() string {
+		h, _ := HashPassword("not a real password")
+		return h
+	})}
 }
 
 func (p passwordChecker) waste(password string) {
-	_, _ = CheckPassword(p.dummy, password)
+	_, _ = CheckPassword(p.dummy(), password)
 }

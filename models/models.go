@@ -149,13 +149,13 @@ type Comment struct {
 	Status        Status   `gorm:"size:16;not null;index:idx_comments_status,priority:1;index:idx_comments_thread,priority:2;index:idx_comments_queue,priority:1"`
 	Reasons       []Reason `gorm:"serializer:json"`
 	Score         int      `gorm:"not null"`
-	IP            string   `gorm:"size:64;index"`
+	IP            string   `gorm:"size:64;index:idx_comments_ip_time,priority:1"`
 	UserAgent     string   `gorm:"size:400"`
 	EditTokenHash string   `gorm:"size:64"`
 	// CommenterKey is the id of the signed key the commenter's browser
 	// holds; trust and key bans follow it, never the typed name or email.
-	CommenterKey string    `gorm:"size:64;index"`
-	CreatedAt    time.Time `gorm:"index:idx_comments_status,priority:2"`
+	CommenterKey string    `gorm:"size:64;index:idx_comments_key_time,priority:1"`
+	CreatedAt    time.Time `gorm:"index:idx_comments_status,priority:2;index:idx_comments_ip_time,priority:2;index:idx_comments_key_time,priority:2"`
 	UpdatedAt    time.Time
 	EditedAt     *time.Time
 	// Source and ExternalID name where an imported comment came from

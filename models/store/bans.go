@@ -116,24 +116,25 @@ func (s *Store) ApprovedByKey(ctx context.Context, key string) (int64, error) {
 }
 
 // RecentDuplicate reports whether the same body came from the same
-// commenter key or IP since the given time.
+// commenter key or IP since the given time. Each lookup walks only that
+// sender's comments of the window (indexes on key or IP with created_at).
 func (s *Store) RecentDuplicate(ctx context.Context, body, key, ip string, since time.Time) (bool, error) {
-	q := s.r.WithContext(ctx).Model(&models.Comment{}).Select("id").Where("created_at > ? AND body = ?", since.UTC(), body)
-	switch {
-	case key != "" && ip != "":
-		q = q.Where("(commenter_key = ? OR ip = ?)", key, ip)
-	case key != "":
-		q = q.Where("commenter_key = ?", key)
-	case ip != "":
-		q = q.Where("ip = ?", ip)
-	default:
-		return false, nil
+	for _, by := range []struct{ column, value string }{{"commenter_key", key}, {"ip", ip}} {
+		if by.value == "" {
+			continue
+		}
+		var ids []uint
+		err := s.r.WithContext(ctx).Model(&models.Comment{}).Select("id").
+			Where(by.column+" = ? AND created_at > ? AND body = ?", by.value, since.UTC(), body).
+			Limit(1).Find(&ids).Error
+		if err != nil {
+			return false, fmt.Errorf("store: duplicate check: %w", err)
+		}
+		if len(ids) > 0 {
+			return true, nil
+		}
 	}
-	var ids []uint
-	if err := q.Limit(1).Find(&ids).Error; err != nil {
-		return false, fmt.Errorf("store: duplicate check: %w", err)
-	}
-	return len(ids) > 0, nil
+	return false, nil
 }
 
 func truncateNote(s string) string {
