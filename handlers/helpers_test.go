@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -39,8 +40,18 @@ type env struct {
 type option func(*handlers.Config)
 
 // newEnv starts Parley on a fresh SQLite file with an admin and the welcome post.
+//
+// With PARLEY_TEST_HANDLERS_ON=postgres every such test runs on a fresh
+// PostgreSQL schema instead; CI runs the handler tests once each way.
 func newEnv(t *testing.T, opts ...option) *env {
 	t.Helper()
+	if os.Getenv("PARLEY_TEST_HANDLERS_ON") == "postgres" {
+		dsn, ok := storetest.PostgresDSN(t)
+		if !ok {
+			t.Skip("PARLEY_TEST_HANDLERS_ON=postgres needs PARLEY_TEST_POSTGRES")
+		}
+		return newEnvOn(t, dsn, opts...)
+	}
 	return newEnvOn(t, filepath.Join(t.TempDir(), "parley.db"), opts...)
 }
 
