@@ -245,20 +245,30 @@ func setReplyLinks(list []commentView, q url.Values) {
 	}
 }
 
-// embedFlag is POST /embed/comments/:id/flag: the flag form inside the
-// iframe. It answers with a 303 back to the thread and a thank-you note.
-func (s *Server) embedFlag(c *gin.Context) {
+// embedFormContext checks that a form post inside the iframe is
+// same-origin and reads its embed context; on false it has answered.
+func (s *Server) embedFormContext(c *gin.Context, crossOrigin string) (embedContext, bool) {
 	if err := http.NewCrossOriginProtection().Check(c.Request); err != nil {
-		s.embedProblemPage(c, readTheme(c), &embedProblem{http.StatusForbidden, "Reports can only be sent from Parley's own form."})
-		return
+		s.embedProblemPage(c, readTheme(c), &embedProblem{http.StatusForbidden, crossOrigin})
+		return embedContext{}, false
 	}
 	ec, problem, err := s.readEmbedContext(c)
 	if err != nil {
 		s.serverError(c, err)
-		return
+		return ec, false
 	}
 	if problem != nil {
 		s.embedProblemPage(c, ec.Theme, problem)
+		return ec, false
+	}
+	return ec, true
+}
+
+// embedFlag is POST /embed/comments/:id/flag: the flag form inside the
+// iframe. It answers with a 303 back to the thread and a thank-you note.
+func (s *Server) embedFlag(c *gin.Context) {
+	ec, ok := s.embedFormContext(c, "Reports can only be sent from Parley's own form.")
+	if !ok {
 		return
 	}
 	id, err := strconv.ParseUint(c.Param("id"), 10, 64)
@@ -322,17 +332,8 @@ func withFrameAncestors(csp, sources string) string {
 // with a 303 back to the iframe, carrying the reader's edit token (and a new
 // commenter key) in the fragment for the iframe's script to keep.
 func (s *Server) embedComment(c *gin.Context) {
-	if err := http.NewCrossOriginProtection().Check(c.Request); err != nil {
-		s.embedProblemPage(c, readTheme(c), &embedProblem{http.StatusForbidden, "Comments can only be sent from Parley's comment form."})
-		return
-	}
-	ec, problem, err := s.readEmbedContext(c)
-	if err != nil {
-		s.serverError(c, err)
-		return
-	}
-	if problem != nil {
-		s.embedProblemPage(c, ec.Theme, problem)
+	ec, ok := s.embedFormContext(c, "Comments can only be sent from Parley's comment form.")
+	if !ok {
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
