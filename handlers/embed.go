@@ -184,7 +184,8 @@ func (s *Server) renderEmbed(c *gin.Context, status int, ec embedContext, form c
 	}
 	viewer := s.ownKey(flat, c.Query("mine"))
 	if viewer == "" {
-		// frame.js adds the reader's stored key on threads they wrote in.
+		// A loader may pass the reader's stored key to show them their own
+		// shadow-held comments; a forged key shows nothing extra.
 		viewer = s.commenterKey(c, c.Query("viewer"))
 	}
 	roots, count := models.BuildTree(asSeenBy(flat, viewer), models.SortOldest)

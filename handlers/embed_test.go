@@ -322,9 +322,8 @@ func seedComments(t *testing.T, e *env, page string, n int) {
 	}
 }
 
-// TestEmbedShowsShadowBannedAuthorTheirOwnComments: on a later visit the
-// iframe passes the reader's stored key (frame.js does it on threads they
-// wrote in), so a shadow-banned author still sees their comments there.
+// TestEmbedShowsShadowBannedAuthorTheirOwnComments: with the reader's
+// signed key in ?viewer=, a shadow-banned author sees their comments there.
 func TestEmbedShowsShadowBannedAuthorTheirOwnComments(t *testing.T) {
 	e := newEnv(t)
 	e.addBlogSite(models.ModerationPost)

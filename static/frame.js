@@ -32,15 +32,6 @@
   }
 
   var form = document.getElementById("comment-form"), key = store.get("key");
-  var q = new URLSearchParams(location.search), here = "posted:" + q.get("site") + q.get("page");
-  if (parts.length) store.set(here, 1);
-  // On a thread the reader wrote in, show it as they see it (their own
-  // shadow-held comments included): reload once with their key.
-  if (key && store.get(here) && !q.has("viewer") && !q.has("mine")) {
-    q.set("viewer", key);
-    location.replace(location.pathname + "?" + q + location.hash);
-    return;
-  }
   if (key && form && form.tagName === "FORM") {
     var input = document.createElement("input");
     input.type = "hidden";
