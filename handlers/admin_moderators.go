@@ -17,10 +17,10 @@ import (
 const minPasswordLen = 10
 
 // requireAdmin lets only admins through; moderators get 403. It runs after
-// requireModerator.
+// requireModerator and guards every admin-only route (see routes).
 func (s *Server) requireAdmin(c *gin.Context) {
 	if currentModerator(c).Role != models.RoleAdmin {
-		s.fail(c, http.StatusForbidden, "forbidden", "Only admins can manage moderators.")
+		s.fail(c, http.StatusForbidden, "forbidden", "Only admins can do this; moderators work the queue.")
 		return
 	}
 	c.Next()

@@ -129,10 +129,6 @@ func readSiteForm(c *gin.Context, creating bool) (siteForm, []string, map[string
 
 // createSite adds a site; admins only.
 func (s *Server) createSite(c *gin.Context) {
-	if currentModerator(c).Role != models.RoleAdmin {
-		s.fail(c, http.StatusForbidden, "forbidden", "Only admins can add sites.")
-		return
-	}
 	form, origins, errs := readSiteForm(c, true)
 	if errs != nil {
 		s.showSites(c, http.StatusUnprocessableEntity, form, errs)
@@ -190,10 +186,6 @@ func (s *Server) showSite(c *gin.Context, status int, typed *siteForm, errs map[
 // saveSite changes a site's name and origins; admins only. Moderation
 // settings have their own page.
 func (s *Server) saveSite(c *gin.Context) {
-	if currentModerator(c).Role != models.RoleAdmin {
-		s.fail(c, http.StatusForbidden, "forbidden", "Only admins can change sites.")
-		return
-	}
 	ctx := c.Request.Context()
 	site, err := s.store.Site(ctx, c.Param("id"))
 	if isNotFound(err) {
