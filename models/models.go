@@ -61,6 +61,55 @@ type SiteSettings struct {
 	Moderation string       `json:"moderation"`
 	MaxDepth   int          `json:"max_depth"`
 	Rules      RuleSettings `json:"rules"`
+	// EditWindowSeconds is how long a reader may edit or delete their own
+	// comment; 0 means the default (15 minutes), a negative value turns
+	// reader edits off.
+	EditWindowSeconds int `json:"edit_window_seconds"`
+	// NoDownvotes turns downvotes off; upvotes stay.
+	NoDownvotes bool `json:"no_downvotes"`
+	// AutoCloseDays closes a thread that many days after its post was
+	// published (or the thread started); 0 never closes.
+	AutoCloseDays int `json:"auto_close_days"`
+	// Language is the reader-facing language ("en", "de", "es"); "" or
+	// LanguageAuto follows the reader's Accept-Language.
+	Language string `json:"language"`
+	// Gravatar shows Gravatar images for commenters with an email instead of
+	// the local identicons. Off by default: it sends a hash to a third party.
+	Gravatar bool `json:"gravatar"`
+	// IPRetentionDays is how long commenters' IP addresses and user agents
+	// are kept; 0 means the default (30 days), a negative value keeps them.
+	IPRetentionDays int `json:"ip_retention_days"`
+}
+
+// LanguageAuto makes a site follow each reader's Accept-Language.
+const LanguageAuto = "auto"
+
+// Defaults of the reader settings.
+const (
+	DefaultEditWindowSeconds = 15 * 60
+	DefaultIPRetentionDays   = 30
+)
+
+// EditWindow returns how long readers may edit their comments; 0 when off.
+func (s SiteSettings) EditWindow() time.Duration {
+	switch {
+	case s.EditWindowSeconds < 0:
+		return 0
+	case s.EditWindowSeconds == 0:
+		return DefaultEditWindowSeconds * time.Second
+	}
+	return time.Duration(s.EditWindowSeconds) * time.Second
+}
+
+// IPRetention returns how long IP addresses are kept; 0 means forever.
+func (s SiteSettings) IPRetention() time.Duration {
+	switch {
+	case s.IPRetentionDays < 0:
+		return 0
+	case s.IPRetentionDays == 0:
+		return DefaultIPRetentionDays * 24 * time.Hour
+	}
+	return time.Duration(s.IPRetentionDays) * 24 * time.Hour
 }
 
 // DefaultSiteSettings are the settings a new site starts with.
@@ -78,6 +127,12 @@ func (s SiteSettings) Normalized() SiteSettings {
 	}
 	if s.MaxDepth <= 0 {
 		s.MaxDepth = d.MaxDepth
+	}
+	if s.Language == "" {
+		s.Language = LanguageAuto
+	}
+	if s.AutoCloseDays < 0 {
+		s.AutoCloseDays = 0
 	}
 	if s.Rules.IsZero() {
 		s.Rules = d.Rules
@@ -128,6 +183,10 @@ type Thread struct {
 	URL    string `gorm:"size:1000"`
 	PostID *uint  `gorm:"index"`
 	Closed bool   `gorm:"not null"`
+	// Version grows with every change readers can see (a comment approved,
+	// removed, edited, voted on or pinned); cached renderings of the thread
+	// are keyed by it, so every instance sees a change at once.
+	Version int64 `gorm:"not null;default:0"`
 	// Count is the number of approved comments, kept in step by the store
 	// in the same transaction as every status change.
 	Count     int `gorm:"column:comment_count;not null;default:0"`
@@ -137,21 +196,32 @@ type Thread struct {
 // Comment is one comment as stored. It carries private fields (email, IP,
 // user agent) and is never serialized to readers; see the handlers' DTOs.
 type Comment struct {
-	ID            uint     `gorm:"primaryKey;index:idx_comments_queue,priority:2"`
-	ThreadID      uint     `gorm:"not null;index:idx_comments_thread,priority:1;uniqueIndex:idx_comments_external,priority:3"`
-	ParentID      *uint    `gorm:"index"`
-	Depth         int      `gorm:"not null"`
-	Author        string   `gorm:"size:64;not null"`
-	Email         string   `gorm:"size:254"`
-	Website       string   `gorm:"size:200"`
-	Body          string   `gorm:"type:text;not null"`
-	HTML          string   `gorm:"type:text;not null"`
-	Status        Status   `gorm:"size:16;not null;index:idx_comments_status,priority:1;index:idx_comments_thread,priority:2;index:idx_comments_queue,priority:1"`
-	Reasons       []Reason `gorm:"serializer:json"`
-	Score         int      `gorm:"not null"`
-	IP            string   `gorm:"size:64;index:idx_comments_ip_time,priority:1"`
-	UserAgent     string   `gorm:"size:400"`
-	EditTokenHash string   `gorm:"size:64"`
+	ID       uint  `gorm:"primaryKey;index:idx_comments_queue,priority:2"`
+	ThreadID uint  `gorm:"not null;index:idx_comments_thread,priority:1;uniqueIndex:idx_comments_external,priority:3;index:idx_comments_root,priority:1"`
+	ParentID *uint `gorm:"index"`
+	// RootID is the top-level comment a reply belongs under; 0 for a
+	// top-level comment. Paging by top-level comment loads a page's
+	// replies by it.
+	RootID    uint     `gorm:"not null;default:0;index:idx_comments_root,priority:2"`
+	Depth     int      `gorm:"not null"`
+	Author    string   `gorm:"size:64;not null"`
+	Email     string   `gorm:"size:254"`
+	Website   string   `gorm:"size:200"`
+	Body      string   `gorm:"type:text;not null"`
+	HTML      string   `gorm:"type:text;not null"`
+	Status    Status   `gorm:"size:16;not null;index:idx_comments_status,priority:1;index:idx_comments_thread,priority:2;index:idx_comments_queue,priority:1"`
+	Reasons   []Reason `gorm:"serializer:json"`
+	Score     int      `gorm:"not null"`
+	Upvotes   int      `gorm:"not null;default:0"`
+	Downvotes int      `gorm:"not null;default:0"`
+	// Pinned comments are shown first; moderators pin them.
+	Pinned bool `gorm:"not null;default:false"`
+	// NotifyReplies asks for an email on each approved reply (once the
+	// address is confirmed).
+	NotifyReplies bool   `gorm:"not null;default:false"`
+	IP            string `gorm:"size:64;index:idx_comments_ip_time,priority:1"`
+	UserAgent     string `gorm:"size:400"`
+	EditTokenHash string `gorm:"size:64"`
 	// CommenterKey is the id of the signed key the commenter's browser
 	// holds; trust and key bans follow it, never the typed name or email.
 	CommenterKey string    `gorm:"size:64;index:idx_comments_key_time,priority:1"`

@@ -35,12 +35,12 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment, maxDepth i
 // placeReply validates c's parent and sets c's depth, climbing to an
 // ancestor when the parent is already at the deepest allowed level.
 func placeReply(tx *gorm.DB, c *models.Comment, maxDepth int) error {
-	c.Depth = 0
+	c.Depth, c.RootID = 0, 0
 	if c.ParentID == nil {
 		return nil
 	}
 	var parent models.Comment
-	err := tx.Select("id", "thread_id", "parent_id", "depth", "status").
+	err := tx.Select("id", "thread_id", "parent_id", "root_id", "depth", "status").
 		Where("id = ?", *c.ParentID).Take(&parent).Error
 	if err != nil {
 		if notFound(err) == models.ErrNotFound {
@@ -55,7 +55,7 @@ func placeReply(tx *gorm.DB, c *models.Comment, maxDepth int) error {
 	// levels of replies exist. The loop is bounded by the parent's depth.
 	for parent.Depth >= maxDepth && parent.ParentID != nil {
 		var up models.Comment
-		err := tx.Select("id", "thread_id", "parent_id", "depth", "status").
+		err := tx.Select("id", "thread_id", "parent_id", "root_id", "depth", "status").
 			Where("id = ?", *parent.ParentID).Take(&up).Error
 		if err != nil {
 			return fmt.Errorf("climb to ancestor: %w", err)
@@ -65,6 +65,10 @@ func placeReply(tx *gorm.DB, c *models.Comment, maxDepth int) error {
 	id := parent.ID
 	c.ParentID = &id
 	c.Depth = parent.Depth + 1
+	c.RootID = parent.RootID
+	if c.RootID == 0 {
+		c.RootID = parent.ID
+	}
 	return nil
 }
 

@@ -211,6 +211,7 @@ func (run *dumpRun) comment(tx *gorm.DB, d DumpComment) error {
 	}
 	c := models.Comment{ThreadID: tid, Author: importClip(d.Author, importMaxAuthor), Email: d.Email,
 		Website: d.Website, Body: d.Body, HTML: d.HTML, Status: d.Status, Reasons: d.Reasons, Score: d.Score,
+		Upvotes: d.Upvotes, Downvotes: d.Downvotes, Pinned: d.Pinned, NotifyReplies: d.NotifyReplies,
 		IP: d.IP, UserAgent: d.UserAgent, CommenterKey: d.CommenterKey, Source: d.Source, ExternalID: d.ExternalID,
 		CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), EditedAt: utcPtr(d.EditedAt)}
 	var cur models.Comment

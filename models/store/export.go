@@ -81,26 +81,30 @@ type DumpThread struct {
 // for the operator, never for readers. The edit token hash is left out:
 // tokens are signed with this instance's keys and last minutes.
 type DumpComment struct {
-	ID           uint            `json:"id"`
-	ThreadID     uint            `json:"thread_id"`
-	ParentID     *uint           `json:"parent_id"`
-	Depth        int             `json:"depth"`
-	Author       string          `json:"author"`
-	Email        string          `json:"email"`
-	Website      string          `json:"website"`
-	Body         string          `json:"body"`
-	HTML         string          `json:"html"`
-	Status       models.Status   `json:"status"`
-	Reasons      []models.Reason `json:"reasons"`
-	Score        int             `json:"score"`
-	IP           string          `json:"ip"`
-	UserAgent    string          `json:"user_agent"`
-	CommenterKey string          `json:"commenter_key"`
-	Source       string          `json:"source"`
-	ExternalID   string          `json:"external_id"`
-	CreatedAt    time.Time       `json:"created_at"`
-	UpdatedAt    time.Time       `json:"updated_at"`
-	EditedAt     *time.Time      `json:"edited_at"`
+	ID            uint            `json:"id"`
+	ThreadID      uint            `json:"thread_id"`
+	ParentID      *uint           `json:"parent_id"`
+	Depth         int             `json:"depth"`
+	Author        string          `json:"author"`
+	Email         string          `json:"email"`
+	Website       string          `json:"website"`
+	Body          string          `json:"body"`
+	HTML          string          `json:"html"`
+	Status        models.Status   `json:"status"`
+	Reasons       []models.Reason `json:"reasons"`
+	Score         int             `json:"score"`
+	Upvotes       int             `json:"upvotes"`
+	Downvotes     int             `json:"downvotes"`
+	Pinned        bool            `json:"pinned"`
+	NotifyReplies bool            `json:"notify_replies"`
+	IP            string          `json:"ip"`
+	UserAgent     string          `json:"user_agent"`
+	CommenterKey  string          `json:"commenter_key"`
+	Source        string          `json:"source"`
+	ExternalID    string          `json:"external_id"`
+	CreatedAt     time.Time       `json:"created_at"`
+	UpdatedAt     time.Time       `json:"updated_at"`
+	EditedAt      *time.Time      `json:"edited_at"`
 }
 
 // DumpRedirect is an old address in a dump.
@@ -287,6 +291,7 @@ func (e *dumpWriter) comments() error {
 			err := e.put(DumpComment{ID: c.ID, ThreadID: c.ThreadID, ParentID: c.ParentID, Depth: c.Depth,
 				Author: c.Author, Email: c.Email, Website: c.Website, Body: c.Body, HTML: c.HTML,
 				Status: c.Status, Reasons: c.Reasons, Score: c.Score, IP: c.IP, UserAgent: c.UserAgent,
+				Upvotes: c.Upvotes, Downvotes: c.Downvotes, Pinned: c.Pinned, NotifyReplies: c.NotifyReplies,
 				CommenterKey: c.CommenterKey, Source: c.Source, ExternalID: c.ExternalID,
 				CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), EditedAt: utcPtr(c.EditedAt)})
 			if err != nil {

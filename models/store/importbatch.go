@@ -349,5 +349,6 @@ func recountThread(tx *gorm.DB, id uint) error {
 	if err != nil {
 		return err
 	}
-	return tx.Model(&models.Thread{}).Where("id = ?", id).UpdateColumn("comment_count", n).Error
+	return tx.Model(&models.Thread{}).Where("id = ?", id).
+		UpdateColumns(map[string]any{"comment_count": n, "version": gorm.Expr("version + 1")}).Error
 }

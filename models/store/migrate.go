@@ -30,7 +30,8 @@ var migrations = []migration{
 			&models.Moderator{}, &models.Session{}, &models.AuditEntry{},
 			&models.LoginFailure{}, &models.Secret{}, &models.Ban{}, &models.Flag{},
 			&models.OutboxMessage{}, &models.UsedToken{}, &models.DigestCursor{},
-			&models.Redirect{}, &models.ImportJob{}, &importParent{}, &rateLimitHit{})
+			&models.Redirect{}, &models.ImportJob{}, &importParent{}, &rateLimitHit{},
+			&models.Vote{})
 	}},
 }
 

@@ -53,7 +53,8 @@ func (s *Store) EnsureThread(ctx context.Context, siteID, page, title, url strin
 
 // SetThreadClosed opens or closes a thread for new comments.
 func (s *Store) SetThreadClosed(ctx context.Context, id uint, closed bool) error {
-	res := s.w.WithContext(ctx).Model(&models.Thread{}).Where("id = ?", id).Update("closed", closed)
+	res := s.w.WithContext(ctx).Model(&models.Thread{}).Where("id = ?", id).
+		Updates(map[string]any{"closed": closed, "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		return fmt.Errorf("store: close thread %d: %w", id, res.Error)
 	}
@@ -85,11 +86,23 @@ func (s *Store) Counts(ctx context.Context, siteID string, pages []string) (map[
 	return out, nil
 }
 
-// addCount shifts a thread's approved-comment count inside tx.
+// addCount shifts a thread's approved-comment count inside tx and, since
+// readers see the change, its version.
 func addCount(tx *gorm.DB, threadID uint, delta int) error {
 	if delta == 0 {
 		return nil
 	}
 	return tx.Model(&models.Thread{}).Where("id = ?", threadID).
-		Update("comment_count", gorm.Expr("comment_count + ?", delta)).Error
+		UpdateColumns(map[string]any{
+			"comment_count": gorm.Expr("comment_count + ?", delta),
+			"version":       gorm.Expr("version + 1"),
+		}).Error
+}
+
+// touchThread moves a thread's version on inside tx. Every change readers
+// can see without a change of count (an edit, a vote, a pin, a reply under
+// a placeholder) calls it, so cached renderings of the thread expire.
+func touchThread(tx *gorm.DB, threadID uint) error {
+	return tx.Model(&models.Thread{}).Where("id = ?", threadID).
+		UpdateColumn("version", gorm.Expr("version + 1")).Error
 }
