@@ -174,7 +174,7 @@ func (s *Server) queuePage(c *gin.Context) {
 		view.First = p.url(p.Status, 0)
 	}
 	view.Items = items
-	s.render(c, http.StatusOK, "admin_queue", pageData{Title: "Moderation queue", Data: view})
+	s.render(c, http.StatusOK, "admin_queue", pageData{Title: s.tr(c).T("queue.title"), Data: view})
 }
 
 // queueItems runs the queue query. One page of one site is one thread, so
@@ -196,8 +196,15 @@ func (s *Server) queueItems(ctx context.Context, p queueParams, f store.QueueFil
 }
 
 func (s *Server) commentAction(c *gin.Context) {
-	if c.Param("action") == "ban" {
+	switch c.Param("action") {
+	case "ban":
 		s.banFromComment(c)
+		return
+	case "pin", "unpin":
+		s.pinAction(c)
+		return
+	case "edit":
+		s.modEdit(c)
 		return
 	}
 	status, ok := actionStatus[c.Param("action")]
@@ -417,5 +424,5 @@ func (s *Server) showAudit(c *gin.Context, status int, before uint, problem stri
 			view.Undone = &view.Entries[len(view.Entries)-1]
 		}
 	}
-	s.render(c, status, "admin_audit", pageData{Title: "Audit log", Data: view})
+	s.render(c, status, "admin_audit", pageData{Title: s.tr(c).T("audit.title"), Data: view})
 }

@@ -10,12 +10,14 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"parley/handlers/i18n"
 	"parley/models"
 	"parley/models/importer"
 	"parley/models/store"
@@ -101,7 +103,7 @@ func (s *Server) showImportForm(c *gin.Context, status int, form importForm, err
 	for _, j := range jobs {
 		view.Jobs = append(view.Jobs, s.jobView(j))
 	}
-	s.render(c, status, "admin_import", pageData{Title: "Import comments", Data: view})
+	s.render(c, status, "admin_import", pageData{Title: s.tr(c).T("import.title"), Data: view})
 }
 
 // startImport takes an uploaded export: it streams the file to a
@@ -116,14 +118,14 @@ func (s *Server) startImport(c *gin.Context) {
 		}()
 	}
 	if tooLarge(err) {
-		s.fail(c, http.StatusRequestEntityTooLarge, "too_large", "The file is larger than 1 GB.")
+		s.failT(c, http.StatusRequestEntityTooLarge, "too_large", "import.too_large")
 		return
 	}
 	if err != nil {
-		s.fail(c, http.StatusBadRequest, "bad_upload", "The upload could not be read. Choose the file again.")
+		s.failT(c, http.StatusBadRequest, "bad_upload", "import.bad_upload")
 		return
 	}
-	maps, errs := s.checkImportForm(c.Request.Context(), form, tmp)
+	maps, errs := s.checkImportForm(c.Request.Context(), s.tr(c), form, tmp)
 	if len(errs) > 0 {
 		s.showImportForm(c, http.StatusUnprocessableEntity, form, errs)
 		return
@@ -211,18 +213,18 @@ func saveUpload(part *multipart.Part) (string, error) {
 }
 
 // checkImportForm validates the form and parses its mappings.
-func (s *Server) checkImportForm(ctx context.Context, form importForm, tmp string) ([]importer.Mapping, map[string]string) {
+func (s *Server) checkImportForm(ctx context.Context, tr *i18n.Translator, form importForm, tmp string) ([]importer.Mapping, map[string]string) {
 	v := &models.ValidationError{}
 	known := false
 	for _, f := range importFormats {
 		known = known || f.Value == form.Format
 	}
 	if !known {
-		v.Add("format", "Choose the platform the export comes from.")
+		v.Add("format", tr.T("import.err_format"))
 	}
 	if form.Format != "json" {
 		if _, err := s.store.Site(ctx, form.Site); err != nil {
-			v.Add("site", "Choose one of the sites.")
+			v.Add("site", tr.T("import.err_site"))
 		}
 	}
 	var maps []importer.Mapping
@@ -232,16 +234,16 @@ func (s *Server) checkImportForm(ctx context.Context, form importForm, tmp strin
 		}
 		m, err := importer.ParseMapping(line)
 		if err != nil {
-			v.Add("maps", fmt.Sprintf("%q: write each rewrite as /old/=/new/ on its own line.", line))
+			v.Add("maps", tr.T("import.err_maps", "line", strconv.Quote(line)))
 			continue
 		}
 		maps = append(maps, m)
 	}
 	if form.Format == "json" && len(maps) > 0 {
-		v.Add("maps", "A Parley export names its own pages; rewrites do not apply.")
+		v.Add("maps", tr.T("import.err_json_maps"))
 	}
 	if info, err := os.Stat(tmp); tmp == "" || err != nil || info.Size() == 0 {
-		v.Add("file", "Choose the export file to upload.")
+		v.Add("file", tr.T("import.err_file"))
 	}
 	return maps, v.Fields
 }
@@ -320,7 +322,7 @@ func (s *Server) importJobPage(c *gin.Context) {
 		// The page reloads itself while the import runs: no script needed.
 		c.Header("Refresh", "2")
 	}
-	s.render(c, http.StatusOK, "admin_import", pageData{Title: "Import " + view.JobTitle, Data: importPageView{Jobs: []importJobView{view}}})
+	s.render(c, http.StatusOK, "admin_import", pageData{Title: s.tr(c).T("import.page_title", "file", view.JobTitle), Data: importPageView{Jobs: []importJobView{view}}})
 }
 
 func (s *Server) jobView(j models.ImportJob) importJobView {

@@ -66,7 +66,7 @@ func (s *Server) saveNotifyMode(c *gin.Context) {
 	mod := currentModerator(c)
 	mode := c.PostForm("notify")
 	if !models.ValidNotifyMode(mode) {
-		s.fail(c, http.StatusUnprocessableEntity, "bad_notify", "Choose no email, one email per held comment, or a digest.")
+		s.failT(c, http.StatusUnprocessableEntity, "bad_notify", "mail.bad_notify")
 		return
 	}
 	ctx := c.Request.Context()
@@ -91,7 +91,7 @@ func (s *Server) sendTestMail(c *gin.Context) {
 	mod := currentModerator(c)
 	res := mailTestResult{To: mod.Email}
 	if s.mail == nil {
-		res.Error = "Mail is off: set PARLEY_SMTP_URL and PARLEY_MAIL_FROM and restart Parley."
+		res.Error = s.tr(c).T("mail.test_off")
 	} else {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), mailTestTimeout)
 		defer cancel()

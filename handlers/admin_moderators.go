@@ -20,7 +20,7 @@ const minPasswordLen = 10
 // requireModerator and guards every admin-only route (see routes).
 func (s *Server) requireAdmin(c *gin.Context) {
 	if currentModerator(c).Role != models.RoleAdmin {
-		s.fail(c, http.StatusForbidden, "forbidden", "Only admins can do this; moderators work the queue.")
+		s.failT(c, http.StatusForbidden, "forbidden", "mods.admins_only")
 		return
 	}
 	c.Next()
@@ -49,17 +49,12 @@ type moderatorsView struct {
 }
 
 func (s *Server) moderatorsPage(c *gin.Context) {
-	s.showModerators(c, http.StatusOK, moderatorsView{Form: moderatorForm{Role: models.RoleModerator}, Done: doneMessage(c.Query("done"))})
-}
-
-func doneMessage(code string) string {
-	return map[string]string{
-		"added":    "The account is created. Give them their email and password; they can change it after signing in.",
-		"disabled": "The account is disabled and signed out everywhere.",
-		"enabled":  "The account is enabled again.",
-		"role":     "The role is changed.",
-		"password": "The password is reset and the account is signed out everywhere.",
-	}[code]
+	view := moderatorsView{Form: moderatorForm{Role: models.RoleModerator}}
+	switch done := c.Query("done"); done {
+	case "added", "disabled", "enabled", "role", "password":
+		view.Done = s.tr(c).T("mods.done." + done)
+	}
+	s.showModerators(c, http.StatusOK, view)
 }
 
 func (s *Server) showModerators(c *gin.Context, status int, view moderatorsView) {
@@ -73,7 +68,7 @@ func (s *Server) showModerators(c *gin.Context, status int, view moderatorsView)
 		view.Moderators = append(view.Moderators, moderatorRow{ID: m.ID, Email: m.Email, Name: m.Name,
 			Role: m.Role, Disabled: m.Disabled, Self: m.ID == me})
 	}
-	s.render(c, status, "admin_moderators", pageData{Title: "Moderators", Data: view})
+	s.render(c, status, "admin_moderators", pageData{Title: s.tr(c).T("mods.title"), Data: view})
 }
 
 // addModerator creates an account with an initial password.
@@ -81,18 +76,18 @@ func (s *Server) addModerator(c *gin.Context) {
 	form := moderatorForm{Email: strings.TrimSpace(c.PostForm("email")), Name: strings.TrimSpace(c.PostForm("name")),
 		Role: c.PostForm("role")}
 	password := c.PostForm("password")
-	v := &models.ValidationError{}
+	v, tr := &models.ValidationError{}, s.tr(c)
 	if addr, err := mail.ParseAddress(form.Email); err != nil || addr.Address != form.Email || len(form.Email) > 254 {
-		v.Add("email", "Give an email address such as ann@example.com.")
+		v.Add("email", tr.T("mods.err_email"))
 	}
 	if form.Name == "" || utf8.RuneCountInString(form.Name) > 100 {
-		v.Add("name", "Give a name of at most 100 characters.")
+		v.Add("name", tr.T("mods.err_name"))
 	}
 	if form.Role != models.RoleAdmin && form.Role != models.RoleModerator {
-		v.Add("role", "Choose admin or moderator.")
+		v.Add("role", tr.T("mods.err_role"))
 	}
 	if len(password) < minPasswordLen || len(password) > 1000 {
-		v.Add("password", "The password needs at least 10 characters.")
+		v.Add("password", tr.T("password.short"))
 	}
 	if !v.Empty() {
 		s.showModerators(c, http.StatusUnprocessableEntity, moderatorsView{Form: form, Errors: v.Fields})
@@ -106,7 +101,7 @@ func (s *Server) addModerator(c *gin.Context) {
 	m := models.Moderator{Email: form.Email, Name: form.Name, PasswordHash: hash, Role: form.Role}
 	if err := s.store.AddModerator(c.Request.Context(), &m, actorOf(c)); errors.Is(err, models.ErrConflict) {
 		s.showModerators(c, http.StatusUnprocessableEntity, moderatorsView{Form: form,
-			Errors: map[string]string{"email": "An account with this email exists already."}})
+			Errors: map[string]string{"email": tr.T("mods.err_exists")}})
 		return
 	} else if err != nil {
 		s.serverError(c, err)
@@ -131,7 +126,7 @@ func (s *Server) changeModerator(c *gin.Context) {
 	case "role":
 		role := c.PostForm("role")
 		if role != models.RoleAdmin && role != models.RoleModerator {
-			s.fail(c, http.StatusBadRequest, "bad_role", "Choose admin or moderator.")
+			s.failT(c, http.StatusBadRequest, "bad_role", "mods.err_role")
 			return
 		}
 		_, err = s.store.SetModeratorRole(ctx, uint(id), role, actor)
@@ -139,12 +134,12 @@ func (s *Server) changeModerator(c *gin.Context) {
 		password := c.PostForm("password")
 		if len(password) < minPasswordLen || len(password) > 1000 {
 			s.showModerators(c, http.StatusUnprocessableEntity, moderatorsView{Form: moderatorForm{Role: models.RoleModerator},
-				Problem: "Not reset: the new password needs at least 10 characters."})
+				Problem: s.tr(c).T("mods.err_reset_short")})
 			return
 		}
 		if uint(id) == currentModerator(c).ID {
 			s.showModerators(c, http.StatusUnprocessableEntity, moderatorsView{Form: moderatorForm{Role: models.RoleModerator},
-				Problem: "Change your own password on the Change password page; it asks for the current one."})
+				Problem: s.tr(c).T("mods.err_reset_self")})
 			return
 		}
 		var hash string
@@ -161,9 +156,9 @@ func (s *Server) changeModerator(c *gin.Context) {
 		s.notFound(c)
 		return
 	case errors.Is(err, store.ErrSelf):
-		problem = "You cannot disable your own account or change your own role. Ask another admin."
+		problem = s.tr(c).T("mods.err_self")
 	case errors.Is(err, store.ErrLastAdmin):
-		problem = "At least one enabled admin must remain. Make someone else an admin first."
+		problem = s.tr(c).T("mods.err_last_admin")
 	case err != nil:
 		s.serverError(c, err)
 		return

@@ -25,7 +25,7 @@ func (s *Server) postsPage(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "admin_posts", pageData{Title: "Posts", Data: postsView{Posts: posts}})
+	s.render(c, http.StatusOK, "admin_posts", pageData{Title: s.tr(c).T("posts.title"), Data: postsView{Posts: posts}})
 }
 
 // postForm is the post editor's state.
@@ -44,7 +44,7 @@ type postForm struct {
 }
 
 func (s *Server) newPostPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "admin_post_edit", pageData{Title: "New post", Data: postForm{}})
+	s.render(c, http.StatusOK, "admin_post_edit", pageData{Title: s.tr(c).T("posts.new"), Data: postForm{}})
 }
 
 func (s *Server) editPostPage(c *gin.Context) {
@@ -63,7 +63,7 @@ func (s *Server) editPostPage(c *gin.Context) {
 	}
 	form := postForm{ID: p.ID, Title: p.Title, Slug: p.Slug, Body: p.Body, Published: p.Published, Closed: p.Closed,
 		Moderation: p.Moderation, Saved: c.Query("saved") == "1"}
-	s.render(c, http.StatusOK, "admin_post_edit", pageData{Title: "Edit post", Data: form})
+	s.render(c, http.StatusOK, "admin_post_edit", pageData{Title: s.tr(c).T("post_edit.edit"), Data: form})
 }
 
 var slugPattern = regexp.MustCompile(`^[a-z0-9]+(?:-[a-z0-9]+)*$`)
@@ -112,9 +112,10 @@ func (s *Server) savePost(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	title := "Edit post"
+	tr := s.tr(c)
+	title := tr.T("post_edit.edit")
 	if form.ID == 0 {
-		title = "New post"
+		title = tr.T("posts.new")
 	}
 	if c.PostForm("preview") != "" {
 		form.Preview = html
@@ -123,18 +124,18 @@ func (s *Server) savePost(c *gin.Context) {
 	}
 	v := &models.ValidationError{}
 	if form.Title == "" || utf8.RuneCountInString(form.Title) > 300 {
-		v.Add("title", "Give the post a title of at most 300 characters.")
+		v.Add("title", tr.T("post_edit.err_title"))
 	}
 	if !slugPattern.MatchString(form.Slug) || len(form.Slug) > 200 {
-		v.Add("slug", "Use lowercase letters, digits and single dashes, like my-first-post.")
+		v.Add("slug", tr.T("post_edit.err_slug"))
 	}
 	if strings.TrimSpace(form.Body) == "" {
-		v.Add("body", "Write the post's text.")
+		v.Add("body", tr.T("post_edit.err_body"))
 	}
 	switch form.Moderation {
 	case "", models.ModerationPre, models.ModerationPost, models.ModerationSmart:
 	default:
-		v.Add("moderation", "Choose the site's setting, pre, smart or post.")
+		v.Add("moderation", tr.T("post_edit.err_moderation"))
 	}
 	if !v.Empty() {
 		form.Errors = v.Fields
@@ -165,7 +166,7 @@ func (s *Server) savePost(c *gin.Context) {
 	}
 	switch {
 	case errors.Is(err, models.ErrConflict):
-		form.Errors = map[string]string{"slug": "Another post already uses this address."}
+		form.Errors = map[string]string{"slug": tr.T("post_edit.err_slug_taken")}
 		s.render(c, http.StatusUnprocessableEntity, "admin_post_edit", pageData{Title: title, Data: form})
 		return
 	case isNotFound(err):

@@ -110,7 +110,9 @@ func TestQueuePageIsReadyForTheKeyboard(t *testing.T) {
 	wantNotContains(t, e.get(nil, "/admin/login").Body, "/static/admin.")
 	js := e.get(nil, "/static/admin.js")
 	wantStatus(t, js, http.StatusOK)
-	wantContains(t, js.Body, "X-Parley-Audit-Ids", "Banning is not available", `left.`, "aria-labelledby")
+	wantContains(t, js.Body, "X-Parley-Audit-Ids", `say("no_bans")`, `say("left"`, "aria-labelledby")
+	// The script's words come from the page, in the moderator's language.
+	wantContains(t, queue, `data-text="{`, "Banning is not available", "left.")
 }
 
 func TestScriptedActionsReturnAuditIDsAndCanBeUndone(t *testing.T) {

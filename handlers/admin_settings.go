@@ -20,6 +20,7 @@ type settingsView struct {
 	Saved   bool
 	CanEdit bool
 	Mail    mailPanel
+	Reader  readerPanel
 }
 
 func (s *Server) settingsPage(c *gin.Context) {
@@ -50,12 +51,13 @@ func (s *Server) showSettings(c *gin.Context, status int, siteID string, edited 
 	view := settingsView{Site: site, Sites: sites, Presets: models.Presets(), Errors: errs, Saved: saved,
 		CanEdit: currentModerator(c).Role == models.RoleAdmin}
 	view.Mail = s.mailPanel(c)
+	view.Reader = typedReaderPanel(c, site.Settings, errs)
 	for _, p := range view.Presets {
 		if p.Moderation == site.Settings.Moderation && rulesEqual(p.Rules, site.Settings.Rules) {
 			view.Preset = p.ID
 		}
 	}
-	s.render(c, status, "admin_settings", pageData{Title: "Settings", Data: view})
+	s.render(c, status, "admin_settings", pageData{Title: s.tr(c).T("settings.title"), Data: view})
 }
 
 func rulesEqual(a, b models.RuleSettings) bool {
@@ -128,6 +130,9 @@ func settingsFromForm(c *gin.Context, cur models.SiteSettings) (models.SiteSetti
 	next.Rules.OldPostDays = number("old_post_days", 0, 36500, "Days must be a whole number, 0 to turn the rule off.")
 	next.Rules.TrustAfter = number("trust_after", 1, 100, "Trust needs a whole number of approved comments from 1 to 100.")
 	next.Rules.FlagThreshold = number("flag_threshold", 1, 100, "Flags must be a whole number from 1 to 100.")
+	for field, msg := range ApplyReaderInput(&next, readerFormInput(c)) {
+		v.Add(field, msg)
+	}
 	next.Rules.HoldWords = splitWords(c.PostForm("hold_words"))
 	next.Rules.BlockWords = splitWords(c.PostForm("block_words"))
 	for field, words := range map[string][]string{"hold_words": next.Rules.HoldWords, "block_words": next.Rules.BlockWords} {

@@ -73,6 +73,7 @@ type siteEditView struct {
 	PreviewURL   string // the page the preview pretends to be on, or "" without origins
 	PreviewTheme string
 	Themes       []string
+	Reader       readerPanel
 }
 
 func (s *Server) sitesPage(c *gin.Context) {
@@ -95,7 +96,7 @@ func (s *Server) showSites(c *gin.Context, status int, form siteForm, errs map[s
 	for _, site := range sites {
 		view.Sites = append(view.Sites, siteRow{Site: site, Stats: stats[site.ID]})
 	}
-	s.render(c, status, "admin_sites", pageData{Title: "Sites", Data: view})
+	s.render(c, status, "admin_sites", pageData{Title: s.tr(c).T("sites.title"), Data: view})
 }
 
 // readSiteForm checks the typed fields; the id and moderation mode only
@@ -174,6 +175,7 @@ func (s *Server) showSite(c *gin.Context, status int, typed *siteForm, errs map[
 	}
 	view.Snippet = fmt.Sprintf("<script src=\"%s/static/embed.js\" data-site=\"%s\" async></script>\n<div id=\"parley-thread\"></div>", base, site.ID)
 	view.CountSnippet = fmt.Sprintf("<a href=\"/my-post.html#comments\" data-parley-count=\"/my-post.html\">Comments</a>\n<script src=\"%s/static/count.js\" data-site=\"%s\" async></script>", base, site.ID)
+	view.Reader = typedReaderPanel(c, site.Settings, errs)
 	if t := c.Query("theme"); t == "light" || t == "dark" {
 		view.PreviewTheme = t
 	}
@@ -196,6 +198,14 @@ func (s *Server) saveSite(c *gin.Context) {
 		return
 	}
 	form, origins, errs := readSiteForm(c, false)
+	if readerErrs := ApplyReaderInput(&site.Settings, readerFormInput(c)); readerErrs != nil {
+		if errs == nil {
+			errs = map[string]string{}
+		}
+		for field, msg := range readerErrs {
+			errs[field] = msg
+		}
+	}
 	if errs != nil {
 		form.ID = site.ID
 		s.showSite(c, http.StatusUnprocessableEntity, &form, errs, false)

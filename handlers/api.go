@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 
 	"parley/models"
 	"parley/models/moderation"
+	"parley/models/store"
 )
 
 // API paging limits, in top-level comments.
@@ -35,8 +37,10 @@ type commentDTO struct {
 	CreatedAt time.Time    `json:"created_at"`
 	EditedAt  *time.Time   `json:"edited_at"`
 	Score     int          `json:"score"`
+	Pinned    bool         `json:"pinned,omitempty"`
 	Replies   []commentDTO `json:"replies"`
 	removed   bool
+	gravatar  string // shown as the avatar on sites that opted in; see useGravatarDTOs
 }
 
 // MarshalJSON writes a removed comment with public replies as a bare
@@ -59,6 +63,8 @@ func toDTO(n *models.Node) commentDTO {
 		c := n.Comment
 		d.ParentID, d.Author, d.Website, d.HTML = c.ParentID, c.Author, c.Website, c.HTML
 		d.Avatar, d.CreatedAt, d.EditedAt, d.Score = avatarURL(c.Email, c.Author), c.CreatedAt, c.EditedAt, c.Score
+		d.gravatar = gravatarFor(c.Email)
+		d.Pinned = c.Pinned
 	}
 	for _, r := range n.Replies {
 		d.Replies = append(d.Replies, toDTO(r))
@@ -90,13 +96,14 @@ type cursorData struct {
 	ID    uint      `json:"i"`
 	Score int       `json:"c"`
 	At    time.Time `json:"t"`
+	Pin   bool      `json:"p,omitempty"`
 }
 
 func encodeCursor(sort string, c *models.Cursor) *string {
 	if c == nil {
 		return nil
 	}
-	b, _ := json.Marshal(cursorData{Sort: sort, ID: c.ID, Score: c.Score, At: c.CreatedAt})
+	b, _ := json.Marshal(cursorData{Sort: sort, ID: c.ID, Score: c.Score, At: c.CreatedAt, Pin: c.Pinned})
 	s := base64.RawURLEncoding.EncodeToString(b)
 	return &s
 }
@@ -110,7 +117,7 @@ func decodeCursor(raw, sort string) (*models.Cursor, bool) {
 	if json.Unmarshal(b, &d) != nil || d.Sort != sort {
 		return nil, false
 	}
-	return &models.Cursor{ID: d.ID, Score: d.Score, CreatedAt: d.At}, true
+	return &models.Cursor{ID: d.ID, Pinned: d.Pin, Score: d.Score, CreatedAt: d.At}, true
 }
 
 func (s *Server) apiListComments(c *gin.Context) {
@@ -145,7 +152,8 @@ func (s *Server) apiListComments(c *gin.Context) {
 		}
 	}
 	ctx := c.Request.Context()
-	if _, err := s.store.Site(ctx, siteID); errors.Is(err, models.ErrNotFound) {
+	head, err := s.store.ThreadHead(ctx, siteID, page)
+	if errors.Is(err, models.ErrNotFound) {
 		s.fail(c, http.StatusNotFound, "unknown_site", "There is no such site.")
 		return
 	} else if err != nil {
@@ -153,27 +161,55 @@ func (s *Server) apiListComments(c *gin.Context) {
 		return
 	}
 	resp := listResponse{Thread: threadDTO{Site: siteID, Page: page}, Comments: []commentDTO{}}
-	thread, err := s.store.Thread(ctx, siteID, page)
-	if errors.Is(err, models.ErrNotFound) {
+	thread := head.Thread
+	if thread.ID == 0 {
 		c.JSON(http.StatusOK, resp)
 		return
-	} else if err != nil {
-		s.serverError(c, err)
-		return
 	}
-	flat, err := s.store.ThreadComments(ctx, thread.ID)
+	site, err := s.siteAsOf(ctx, siteID, head.SiteUpdated)
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
-	roots, count := models.BuildTree(asSeenBy(flat, s.commenterKey(c, c.Query("commenter_key"))), sortBy)
-	pageNodes, next := models.Page(roots, sortBy, after, limit)
-	resp.Thread = threadDTO{Site: siteID, Page: page, Title: thread.Title, Count: count, Closed: thread.Closed}
+	if _, err := s.closeIfDue(ctx, site, &thread); err != nil {
+		s.serverError(c, err)
+		return
+	}
+	viewer := s.commenterKey(c, c.Query("commenter_key"))
+	shared, err := s.sharedView(ctx, thread.ID, viewer)
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	key := threadKey("json", thread, site, sortBy, c.Query("cursor"), strconv.Itoa(limit), strconv.FormatBool(thread.Closed))
+	if shared {
+		if r := s.cache.get(key); r != nil {
+			s.serveRendered(c, r, jsonContentType)
+			return
+		}
+	}
+	paged, err := s.store.ThreadPage(ctx, thread.ID, store.PageQuery{Sort: sortBy, After: after, Limit: limit, Viewer: viewer})
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	pageNodes, _ := models.BuildTree(asSeenBy(paged.Comments, viewer), sortBy)
+	resp.Thread = threadDTO{Site: siteID, Page: page, Title: thread.Title, Count: thread.Count, Closed: thread.Closed}
 	for _, n := range pageNodes {
 		resp.Comments = append(resp.Comments, toDTO(n))
 	}
-	resp.NextCursor = encodeCursor(sortBy, next)
-	c.JSON(http.StatusOK, resp)
+	useGravatarDTOs(site.Settings, resp.Comments)
+	resp.NextCursor = encodeCursor(sortBy, paged.Next)
+	if !shared {
+		c.JSON(http.StatusOK, resp)
+		return
+	}
+	body, err := json.Marshal(resp)
+	if err != nil {
+		s.serverError(c, fmt.Errorf("api: encode thread %d: %w", thread.ID, err))
+		return
+	}
+	s.serveRendered(c, s.cache.put(key, body), jsonContentType)
 }
 
 // createRequest is the JSON body of a new comment. Fields a client may not
@@ -233,7 +269,7 @@ func (s *Server) apiCreateComment(c *gin.Context) {
 	}
 	created, err := s.createComment(c.Request.Context(), newComment{
 		SiteID: req.Site, Page: req.Page, ParentID: req.ParentID,
-		Author: req.Author, Email: req.Email, Website: req.Website, Body: req.Body,
+		Author: req.Author, Email: req.Email, Website: req.Website, Body: req.Body, Notify: req.Notify,
 		IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
 		CommenterKey: s.commenterKey(c, req.CommenterKey),
 	})
@@ -250,7 +286,9 @@ func (s *Server) apiCreateComment(c *gin.Context) {
 	if created.CommenterToken != "" {
 		key = created.CommenterToken
 	}
-	c.JSON(http.StatusCreated, createResponse{Comment: commentToDTO(created.Comment), Status: status,
+	dto := commentToDTO(created.Comment)
+	dto.Avatar = siteAvatar(created.Site.Settings, created.Comment.Email, created.Comment.Author)
+	c.JSON(http.StatusCreated, createResponse{Comment: dto, Status: status,
 		EditToken: created.EditToken, CommenterKey: key})
 }
 
@@ -314,5 +352,5 @@ func (s *Server) apiCounts(c *gin.Context) {
 	for _, p := range req.Pages {
 		out[p] = counts[p]
 	}
-	c.JSON(http.StatusOK, gin.H{"counts": out})
+	c.JSON(http.StatusOK, gin.H{"counts": out, "words": s.countWords(c, req.Site)})
 }

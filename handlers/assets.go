@@ -41,25 +41,49 @@ func loadAssets() (*assets, error) {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(body)
-		var gz bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-		zw.Write(body)
-		zw.Close()
-		ext := path.Ext(p)
-		it := &asset{name: p, hash: hex.EncodeToString(sum[:6]), body: body, gz: gz.Bytes(),
-			contentType: mime.TypeByExtension(ext)}
-		if it.contentType == "" {
-			it.contentType = "application/octet-stream"
-		}
-		a.byName[p] = it
-		a.byHashed[hashedName(p, it.hash)] = it
+		a.add(p, body)
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("static: %w", err)
 	}
+	for name, parts := range bundles {
+		var body bytes.Buffer
+		for _, p := range parts {
+			it, ok := a.byName[p]
+			if !ok {
+				return nil, fmt.Errorf("static: bundle %s: no file %s", name, p)
+			}
+			fmt.Fprintf(&body, "/* %s */\n%s\n;\n", p, bytes.TrimSpace(it.body))
+		}
+		a.add(name, body.Bytes())
+	}
 	return a, nil
+}
+
+// bundles are files served as one, so that a reader's page makes one
+// request for its scripts. The parts stay separate files in static/, each
+// a self-contained function that looks for its elements and does nothing
+// on a page without them.
+var bundles = map[string][]string{
+	"reader.js": {"app.js", "thread.js", "edit.js", "preview.js"},
+}
+
+// add registers a file under its plain and its content-hashed name, with a
+// gzipped copy made once.
+func (a *assets) add(name string, body []byte) {
+	sum := sha256.Sum256(body)
+	var gz bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	zw.Write(body)
+	zw.Close()
+	it := &asset{name: name, hash: hex.EncodeToString(sum[:6]), body: body, gz: gz.Bytes(),
+		contentType: mime.TypeByExtension(path.Ext(name))}
+	if it.contentType == "" {
+		it.contentType = "application/octet-stream"
+	}
+	a.byName[name] = it
+	a.byHashed[hashedName(name, it.hash)] = it
 }
 
 func hashedName(name, hash string) string {

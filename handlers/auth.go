@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/sessions"
 
+	"parley/handlers/i18n"
 	"parley/models"
 	"parley/models/store"
 )
@@ -72,7 +73,7 @@ type loginView struct {
 }
 
 func (s *Server) loginPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "admin_login", pageData{Title: "Sign in", Data: loginView{Next: safeNext(c.Query("next"))}})
+	s.render(c, http.StatusOK, "admin_login", pageData{Title: s.tr(c).T("login.title"), Data: loginView{Next: safeNext(c.Query("next"))}})
 }
 
 func (s *Server) login(c *gin.Context) {
@@ -81,14 +82,16 @@ func (s *Server) login(c *gin.Context) {
 	view := loginView{Email: email, Next: safeNext(c.PostForm("next"))}
 	ctx := c.Request.Context()
 	keys := []string{"ip:" + s.clientKey(c), "email:" + email}
+	tr := s.tr(c)
+	title := tr.T("login.title")
 
 	if wait, err := s.loginWait(ctx, keys); err != nil {
 		s.serverError(c, err)
 		return
 	} else if wait > 0 {
 		retryAfter(c, wait)
-		view.Error = fmt.Sprintf("Too many failed sign-ins. Try again in %s.", wait.Round(time.Second))
-		s.render(c, http.StatusTooManyRequests, "admin_login", pageData{Title: "Sign in", Data: view})
+		view.Error = tr.T("login.throttled", "wait", waitWords(tr, wait))
+		s.render(c, http.StatusTooManyRequests, "admin_login", pageData{Title: title, Data: view})
 		return
 	}
 
@@ -114,8 +117,8 @@ func (s *Server) login(c *gin.Context) {
 				return
 			}
 		}
-		view.Error = "The email or password is not right."
-		s.render(c, http.StatusUnauthorized, "admin_login", pageData{Title: "Sign in", Data: view})
+		view.Error = tr.T("login.wrong")
+		s.render(c, http.StatusUnauthorized, "admin_login", pageData{Title: title, Data: view})
 		return
 	}
 	for _, k := range keys {
@@ -261,7 +264,7 @@ type passwordView struct {
 }
 
 func (s *Server) passwordPage(c *gin.Context) {
-	s.render(c, http.StatusOK, "admin_password", pageData{Title: "Change password", Data: passwordView{}})
+	s.render(c, http.StatusOK, "admin_password", pageData{Title: s.tr(c).T("password.title"), Data: passwordView{}})
 }
 
 // changePassword sets a new password; every session of the moderator,
@@ -275,14 +278,15 @@ func (s *Server) changePassword(c *gin.Context) {
 		return
 	}
 	view := passwordView{}
+	tr := s.tr(c)
 	switch {
 	case !ok:
-		view.Error = "The current password is not right."
+		view.Error = tr.T("password.wrong")
 	case len(next) < 10:
-		view.Error = "The new password needs at least 10 characters."
+		view.Error = tr.T("password.short")
 	}
 	if view.Error != "" {
-		s.render(c, http.StatusUnprocessableEntity, "admin_password", pageData{Title: "Change password", Data: view})
+		s.render(c, http.StatusUnprocessableEntity, "admin_password", pageData{Title: tr.T("password.title"), Data: view})
 		return
 	}
 	hash, err := HashPassword(next)
@@ -298,5 +302,15 @@ func (s *Server) changePassword(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "admin_password", pageData{Title: "Change password", Data: passwordView{Done: true}})
+	s.render(c, http.StatusOK, "admin_password", pageData{Title: tr.T("password.title"), Data: passwordView{Done: true}})
+}
+
+// waitWords words a waiting time in whole seconds, or minutes from two
+// minutes on.
+func waitWords(tr *i18n.Translator, d time.Duration) string {
+	secs := int((d + time.Second - 1) / time.Second)
+	if secs >= 120 {
+		return tr.N("unit.minutes", (secs+59)/60)
+	}
+	return tr.N("unit.seconds", secs)
 }

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -59,12 +58,12 @@ func (s *Server) banFromComment(c *gin.Context) {
 	}
 	value, ok := models.NormalizeBanValue(kind, value)
 	if !ok {
-		s.fail(c, http.StatusUnprocessableEntity, "invalid", "This comment has no "+kind+" to ban.")
+		s.failT(c, http.StatusUnprocessableEntity, "invalid", "bans.err_nothing."+banKindKey(kind))
 		return
 	}
 	hours, ok := banHours(c.DefaultPostForm("hours", strconv.Itoa(defaultTimeoutHours)))
 	if !ok {
-		s.fail(c, http.StatusUnprocessableEntity, "invalid", "Hours must be a whole number from 0 (until lifted) up.")
+		s.failT(c, http.StatusUnprocessableEntity, "invalid", "bans.err_hours")
 		return
 	}
 	thread, err := s.store.ThreadByID(ctx, cm.ThreadID)
@@ -125,7 +124,7 @@ func (s *Server) showBans(c *gin.Context, status int, form banForm, errs map[str
 		s.serverError(c, err)
 		return
 	}
-	s.render(c, status, "admin_bans", pageData{Title: "Bans", Data: bansView{Bans: bans, Sites: sites,
+	s.render(c, status, "admin_bans", pageData{Title: s.tr(c).T("bans.title"), Data: bansView{Bans: bans, Sites: sites,
 		Kinds: models.BanKinds, Now: s.now(), Errors: errs, Form: form}})
 }
 
@@ -133,18 +132,18 @@ func (s *Server) showBans(c *gin.Context, status int, form banForm, errs map[str
 func (s *Server) createBan(c *gin.Context) {
 	form := banForm{SiteID: c.PostForm("site"), Kind: c.PostForm("kind"), Value: c.PostForm("value"),
 		Hours: c.DefaultPostForm("hours", "0"), Note: strings.TrimSpace(c.PostForm("note")), Shadow: c.PostForm("shadow") == "on"}
-	v := &models.ValidationError{}
+	v, tr := &models.ValidationError{}, s.tr(c)
 	value, ok := models.NormalizeBanValue(form.Kind, form.Value)
 	if !ok {
-		v.Add("value", fmt.Sprintf("Give a valid %s.", banKindWords[form.Kind]))
+		v.Add("value", tr.T("bans.err_value."+banKindKey(form.Kind)))
 	}
 	hours, ok := banHours(form.Hours)
 	if !ok {
-		v.Add("hours", "Hours must be a whole number from 0 (until lifted) up.")
+		v.Add("hours", tr.T("bans.err_hours"))
 	}
 	if form.SiteID != "" {
 		if _, err := s.store.Site(c.Request.Context(), form.SiteID); err != nil {
-			v.Add("site", "Choose a site or all sites.")
+			v.Add("site", tr.T("bans.err_site"))
 		}
 	}
 	if !v.Empty() {
@@ -164,9 +163,14 @@ func (s *Server) createBan(c *gin.Context) {
 	c.Redirect(http.StatusSeeOther, "/admin/bans")
 }
 
-var banKindWords = map[string]string{
-	models.BanIP: "IP address or CIDR range", models.BanEmail: "email address",
-	models.BanDomain: "email domain", models.BanKey: "commenter key",
+// banKindKey names a ban kind in catalog keys; "unknown" for anything else.
+func banKindKey(kind string) string {
+	for _, k := range models.BanKinds {
+		if k == kind {
+			return k
+		}
+	}
+	return "unknown"
 }
 
 func (s *Server) deleteBan(c *gin.Context) {

@@ -24,6 +24,7 @@ func (s *Server) readCommentForm(c *gin.Context, siteID, page, explicitKey strin
 		Email:        c.PostForm("email"),
 		Website:      c.PostForm("website"),
 		Body:         c.PostForm("body"),
+		Notify:       c.PostForm("notify") != "",
 		FromForm:     true,
 		Honeypot:     c.PostForm("url"),
 		FormStamp:    c.PostForm("stamp"),
@@ -31,7 +32,7 @@ func (s *Server) readCommentForm(c *gin.Context, siteID, page, explicitKey strin
 		UserAgent:    c.Request.UserAgent(),
 		CommenterKey: s.commenterKey(c, explicitKey),
 	}
-	form := commentForm{Author: in.Author, Email: in.Email, Website: in.Website, Body: in.Body}
+	form := commentForm{Author: in.Author, Email: in.Email, Website: in.Website, Body: in.Body, Notify: in.Notify}
 	if _, ok := s.signer.formAge(in.FormStamp, s.now()); ok {
 		// A form shown again after a mistake keeps its first stamp, so a
 		// quick corrected resend is not mistaken for a bot.

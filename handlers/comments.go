@@ -32,6 +32,8 @@ type newComment struct {
 	Email        string
 	Website      string
 	Body         string
+	// Notify asks for an email on each approved reply (with an email only).
+	Notify bool
 
 	// Signals only the HTML form carries.
 	FromForm  bool
@@ -52,6 +54,7 @@ type newComment struct {
 type createdComment struct {
 	Comment   models.Comment
 	Thread    models.Thread
+	Site      models.Site
 	EditToken string
 	// CommenterToken is set when this comment gave the browser its key.
 	CommenterToken string
@@ -141,6 +144,9 @@ func (s *Server) createComment(ctx context.Context, in newComment) (createdComme
 	if err != nil {
 		return out, err
 	}
+	if _, err := s.closeIfDue(ctx, site, &thread); err != nil {
+		return out, err
+	}
 	html, err := s.markup.Comment(in.Body)
 	if err != nil {
 		return out, err
@@ -173,6 +179,7 @@ func (s *Server) createComment(ctx context.Context, in newComment) (createdComme
 		UserAgent:     truncate(in.UserAgent, 400),
 		EditTokenHash: tokenHash,
 		CommenterKey:  in.CommenterKey,
+		NotifyReplies: in.Notify && in.Email != "",
 	}
 	c.Status, c.Reasons = verdict.Status, verdict.Reasons
 	if err := s.store.CreateComment(ctx, &c, site.Settings.MaxDepth); err != nil {
@@ -180,7 +187,9 @@ func (s *Server) createComment(ctx context.Context, in newComment) (createdComme
 	}
 	s.metrics.commentCreated(c.Status)
 	s.notifyHeld(ctx, site, thread, c)
+	s.requestReplies(ctx, site, c)
 	out.Comment, out.Thread, out.EditToken, out.Shadow = c, thread, token, verdict.Shadow
+	out.Site = site
 	return out, nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"parley/handlers/i18n"
 	"parley/models"
 	"parley/models/store"
 )
@@ -82,7 +83,7 @@ func (s *Server) dashboardPage(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	view.setChart(days)
+	view.setChart(s.tr(c), days)
 	if view.Outbox, err = s.store.OutboxStats(ctx); err != nil {
 		s.serverError(c, err)
 		return
@@ -97,15 +98,15 @@ func (s *Server) dashboardPage(c *gin.Context) {
 		view.Backup, err = newestBackup(ctx, s.cfg.BackupDir)
 		if err != nil {
 			s.log.Warn("dashboard: reading the backup folder failed", "dir", s.cfg.BackupDir, "err", err, "request_id", requestID(c))
-			view.BackupError = "The backup folder could not be read; see the server log."
+			view.BackupError = s.tr(c).T("dash.backup_unreadable")
 		}
 	}
-	s.render(c, http.StatusOK, "admin_dashboard", pageData{Title: "Dashboard", Data: view})
+	s.render(c, http.StatusOK, "admin_dashboard", pageData{Title: s.tr(c).T("dash.title"), Data: view})
 }
 
 // setChart lays out one bar per day, scaled to the busiest day, and words
 // the same numbers for readers who cannot see the chart.
-func (v *dashboardView) setChart(days []store.DayCount) {
+func (v *dashboardView) setChart(tr *i18n.Translator, days []store.DayCount) {
 	for _, d := range days {
 		v.ChartMax = max(v.ChartMax, d.N)
 		v.Total += d.N
@@ -119,9 +120,9 @@ func (v *dashboardView) setChart(days []store.DayCount) {
 		v.Days = append(v.Days, dashboardDay{Day: d.Day, N: d.N, X: i * (chartBarWidth + chartBarGap), Y: chartHeight - h, H: h})
 	}
 	if len(days) > 0 {
-		v.FirstDay, v.LastDay = days[0].Day.Format("2 Jan"), days[len(days)-1].Day.Format("2 Jan")
-		v.ChartSummary = fmt.Sprintf("Comments per day from %s to %s: %d in all, at most %d on one day.",
-			days[0].Day.Format("2 January"), days[len(days)-1].Day.Format("2 January 2006"), v.Total, v.ChartMax)
+		first, last := days[0].Day, days[len(days)-1].Day
+		v.FirstDay, v.LastDay = tr.DayMonth(first), tr.DayMonth(last)
+		v.ChartSummary = tr.T("dash.chart_summary", "from", tr.DayMonth(first), "to", tr.ShortDate(last), "total", v.Total, "max", v.ChartMax)
 	}
 }
 

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +32,9 @@ type embedContext struct {
 	Title string // the embedding page's title
 	URL   string // the embedding page's address, on one of the site's origins
 	Theme embedTheme
+	// Thread is the page's thread as read with the site; zero when the
+	// page has none yet.
+	Thread models.Thread
 }
 
 // query is the context as the /embed URL carries it.
@@ -102,13 +104,18 @@ func (s *Server) readEmbedContext(c *gin.Context) (embedContext, *embedProblem, 
 	if !validPageKey(ec.Page) {
 		return ec, &embedProblem{http.StatusBadRequest, "The page key must be a path that starts with / (at most 500 characters)."}, nil
 	}
-	site, err := s.store.Site(c.Request.Context(), siteID)
+	head, err := s.store.ThreadHead(c.Request.Context(), siteID, ec.Page)
 	if errors.Is(err, models.ErrNotFound) {
 		return ec, &embedProblem{http.StatusNotFound, fmt.Sprintf("Parley has no site %q. Check data-site in the embed snippet.", siteID)}, nil
 	} else if err != nil {
 		return ec, nil, err
 	}
-	ec.Site = site
+	site, err := s.siteAsOf(c.Request.Context(), siteID, head.SiteUpdated)
+	if err != nil {
+		return ec, nil, err
+	}
+	ec.Site, ec.Thread = site, head.Thread
+	s.useSiteLanguage(c, site.Settings.Language)
 
 	// Requests from Parley itself (reply links, the redirect after posting,
 	// the admin's preview) carry its own origin; any other embedder that
@@ -150,13 +157,8 @@ func notEnabled(origin string) *embedProblem {
 // embedPage is GET /embed: the thread of one page of a site, for the iframe
 // that embed.js puts on the page. Reading never creates a thread.
 func (s *Server) embedPage(c *gin.Context) {
-	ec, problem, err := s.readEmbedContext(c)
-	if err != nil {
-		s.serverError(c, err)
-		return
-	}
-	if problem != nil {
-		s.embedProblemPage(c, ec.Theme, problem)
+	ec, ok := s.embedContextFor(c)
+	if !ok || s.serveEmbedFromCache(c, ec) {
 		return
 	}
 	form := commentForm{}
@@ -170,64 +172,107 @@ func (s *Server) embedPage(c *gin.Context) {
 // the form in the given state.
 func (s *Server) renderEmbed(c *gin.Context, status int, ec embedContext, form commentForm) {
 	ctx := c.Request.Context()
-	var flat []models.Comment
-	thread, err := s.store.Thread(ctx, ec.Site.ID, ec.Page)
-	switch {
-	case err == nil:
-		if flat, err = s.store.ThreadComments(ctx, thread.ID); err != nil {
-			s.serverError(c, err)
-			return
-		}
-	case !errors.Is(err, models.ErrNotFound):
-		s.serverError(c, err)
-		return
+	req := readPageRequest(c, models.SortOldest)
+	mine, viewer := s.mineComment(ctx, c.Query("mine"))
+	if req.Comment == 0 {
+		// After posting, open the page with the new comment; a form shown
+		// again opens its parent's page.
+		req.Comment = max(mine, form.ParentID)
 	}
-	viewer := s.ownKey(flat, c.Query("mine"))
 	if viewer == "" {
 		// A loader may pass the reader's stored key to show them their own
 		// shadow-held comments; a forged key shows nothing extra.
 		viewer = s.commenterKey(c, c.Query("viewer"))
 	}
-	roots, count := models.BuildTree(asSeenBy(flat, viewer), models.SortOldest)
-	tv := threadView{Page: ec.Page, Count: count, Comments: toCommentViews(roots, "")}
-	setReplyLinks(tv.Comments, ec.query())
+	thread := ec.Thread
+	embedQuery := ec.query()
+	links := threadLinks{base: "/embed?" + embedQuery.Encode() + "&", anchor: "#comments-title",
+		vote: func(id string) string { return "/embed/comments/" + id + "/vote?" + embedQuery.Encode() }}
+	partial := "thread-body"
+	if req.Fragment {
+		partial = "thread-page"
+	}
+	tv, body, err := s.threadBody(c, threadBodyRequest{view: "embed", partial: partial, base: links.base,
+		thread: thread, site: ec.Site, viewer: viewer, req: req, cursor: c.Query("cursor")},
+		func() (threadView, error) {
+			paged := pagedThread{Req: req}
+			if thread.ID != 0 {
+				var err error
+				if paged, err = s.loadPagedThread(ctx, thread.ID, viewer, req); err != nil {
+					return threadView{}, err
+				}
+			}
+			tv := threadView{Comments: toCommentViews(paged.Roots, "")}
+			setReplyLinks(tv.Comments, embedQuery)
+			tv.useGravatars(ec.Site.Settings)
+			finishThread(&tv, paged, links, ec.Site.Settings)
+			return tv, nil
+		})
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	if req.Fragment {
+		s.writeThreadFragment(c, "embed", tv, body)
+		return
+	}
+	tv.Page, tv.Count = ec.Page, thread.Count
 	if c.Query("flagged") != "" {
 		tv.Notice = "Thank you for the report. A moderator will take a look."
+	} else if c.Query("deleted") != "" {
+		tv.Notice = "Your comment was deleted."
 	}
 	form.Action = "/embed/comments?" + ec.query().Encode()
+	form.PrivacyURL = "/privacy?site=" + url.QueryEscape(ec.Site.ID)
 	if form.Stamp == "" {
 		form.Stamp = s.signer.formStamp(s.now())
 	}
 	form.Closed = thread.Closed
+	if auto, err := s.closeIfDue(ctx, ec.Site, &thread); err != nil {
+		s.serverError(c, err)
+		return
+	} else if auto {
+		form.Closed, form.AutoCloseDays = true, ec.Site.Settings.AutoCloseDays
+	}
 	if form.ParentID != 0 {
-		if author, ok := findAuthor(tv.Comments, form.ParentID); ok {
-			form.ReplyTo = author
-		} else {
+		if form.ReplyTo = s.replyAuthor(ctx, thread.ID, form.ParentID); form.ReplyTo == "" {
 			form.ParentID = 0
 		}
 	}
+	form.Edits = s.embedOwnEdit(ctx, thread.ID, ec.Site, embedQuery, c.Query("edit"))
 	tv.Form = form
 	if token := c.Query("pending"); token != "" {
-		tv.Pending = s.pendingComment(flat, token)
+		tv.Pending = s.pendingComment(ctx, thread.ID, token)
+		tv.useGravatars(ec.Site.Settings)
 	}
-	s.writeEmbed(c, status, ec.frameAncestors(), embedView{Theme: ec.Theme, Title: ec.Title, Thread: tv})
+	allowGravatarImages(c, ec.Site.Settings)
+	var pc *pageCaching
+	if status == http.StatusOK && body != nil && plainRead(c) {
+		pc = &pageCaching{key: embedPageKey(c, ec, s.tr(c).Lang(), form.Closed), stamp: tv.Form.Stamp}
+		tv.Form.Stamp = stampMarker
+	}
+	slot := tv.useBody(body)
+	s.writeEmbed(c, status, ec.frameAncestors(), embedView{Theme: ec.Theme, Title: ec.Title, Thread: tv}, slot, pc)
 }
 
-// ownKey returns the commenter key of the comment named by a signed "mine"
-// token from the redirect after posting, so its author sees the thread as
-// they would on Parley's own pages (a shadow-banned author sees their own
-// comment as public).
-func (s *Server) ownKey(flat []models.Comment, token string) string {
+// mineComment returns the comment named by a signed "mine" token from the
+// redirect after posting, and its commenter key, so its author sees the
+// thread as they would on Parley's own pages (a shadow-banned author sees
+// their own comment as public).
+func (s *Server) mineComment(ctx context.Context, token string) (uint, string) {
 	v, ok := s.signer.verify("mine", token)
 	if !ok {
-		return ""
+		return 0, ""
 	}
-	for _, c := range flat {
-		if strconv.FormatUint(uint64(c.ID), 10) == v {
-			return c.CommenterKey
-		}
+	id, err := strconv.ParseUint(v, 10, 64)
+	if err != nil {
+		return 0, ""
 	}
-	return ""
+	c, err := s.store.Comment(ctx, uint(id))
+	if err != nil {
+		return 0, ""
+	}
+	return c.ID, c.CommenterKey
 }
 
 // setReplyLinks points every reply link and flag form at the embed itself,
@@ -253,6 +298,12 @@ func (s *Server) embedFormContext(c *gin.Context, crossOrigin string) (embedCont
 		s.embedProblemPage(c, readTheme(c), &embedProblem{http.StatusForbidden, crossOrigin})
 		return embedContext{}, false
 	}
+	return s.embedContextFor(c)
+}
+
+// embedContextFor reads the embed context of a request; on false it has
+// answered with the problem page (or a server error).
+func (s *Server) embedContextFor(c *gin.Context) (embedContext, bool) {
 	ec, problem, err := s.readEmbedContext(c)
 	if err != nil {
 		s.serverError(c, err)
@@ -299,22 +350,32 @@ func (s *Server) embedFlag(c *gin.Context) {
 // it holds no thread and no form, and the reader of a page that is not
 // allowed should see why instead of a blocked frame.
 func (s *Server) embedProblemPage(c *gin.Context, theme embedTheme, p *embedProblem) {
-	s.writeEmbed(c, p.status, "*", embedView{Theme: theme, Problem: p.msg})
+	s.writeEmbed(c, p.status, "*", embedView{Theme: theme, Problem: p.msg}, nil, nil)
 }
 
 // writeEmbed renders views/embed.html, framable only by ancestors.
-func (s *Server) writeEmbed(c *gin.Context, status int, ancestors string, view embedView) {
-	var buf bytes.Buffer
-	if err := s.views.executePartial(&buf, "embed", "embed-page", view); err != nil {
+func (s *Server) writeEmbed(c *gin.Context, status int, ancestors string, view embedView, slot *threadSlot, pc *pageCaching) {
+	buf := s.cache.buffer()
+	defer s.cache.release(buf)
+	if err := s.views.executePartialIn(buf, s.tr(c).Lang(), "embed", "embed-page", view); err != nil {
 		s.log.Error("render failed", "view", "embed", "err", err)
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Something went wrong on our side.\n"))
 		return
 	}
+	embedHeaders(c, ancestors)
+	if pc != nil {
+		s.finishCachedPage(c, status, buf.Bytes(), slot, pc)
+		return
+	}
+	s.writeHTML(c, status, buf.Bytes(), slot)
+}
+
+// embedHeaders lets the embed's page be framed by the given ancestors.
+func embedHeaders(c *gin.Context, ancestors string) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", withFrameAncestors(h.Get("Content-Security-Policy"), ancestors))
 	h.Del("X-Frame-Options")
 	h.Set("Cache-Control", "no-cache")
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
 // withFrameAncestors replaces the frame-ancestors directive of a CSP.
@@ -351,6 +412,12 @@ func (s *Server) embedComment(c *gin.Context) {
 		s.renderEmbed(c, http.StatusUnprocessableEntity, ec, form)
 		return
 	}
+	if wantsPreview(c) {
+		if status, ok := s.previewInto(c, &form); ok {
+			s.renderEmbed(c, status, ec, form)
+		}
+		return
+	}
 	created, err := s.createComment(c.Request.Context(), in)
 	if err != nil {
 		if status, ok := s.formProblem(c, &form, err); ok {
@@ -367,6 +434,9 @@ func (s *Server) embedComment(c *gin.Context) {
 	} else {
 		q.Set("pending", s.signer.sign("pending", id))
 		anchor = "pending"
+	}
+	if w := created.Site.Settings.EditWindow(); w > 0 {
+		q.Set("edit", s.editGrant(created.Comment.ID, created.Comment.CreatedAt.Add(w)))
 	}
 	fragment := anchor + "&edit=" + id + "." + created.EditToken
 	if created.CommenterToken != "" {

@@ -292,9 +292,12 @@ func TestEmbedHundredCommentThreadRenders(t *testing.T) {
 	resp := e.get(nil, embedURL(page))
 	wantStatus(t, resp, http.StatusOK)
 	wantContains(t, resp.Body, "100 comments")
-	if n := strings.Count(resp.Body, `class="comment"`); n != 100 {
-		t.Errorf("%d comments rendered, want 100", n)
+	// The first page: 50 top-level comments and the 5 replies under them,
+	// then a plain link to the rest.
+	if n := strings.Count(resp.Body, `class="comment"`); n != 55 {
+		t.Errorf("%d comments rendered, want 55", n)
 	}
+	wantContains(t, resp.Body, "More comments")
 }
 
 // seedComments puts n approved comments, every tenth a reply, on a page

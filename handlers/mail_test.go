@@ -289,7 +289,7 @@ func TestHeldCommentEmailsEachModeratorWithWorkingLinks(t *testing.T) {
 	// Another moderator's link still works, and shows the comment as it is now.
 	other := e.get(nil, e.path(links(t, byTo["mod@example.com"].Body)[2][1]))
 	wantStatus(t, other, http.StatusOK)
-	wantContains(t, other.Body, "Mark as spam this comment?", "no longer waiting", "approved")
+	wantContains(t, other.Body, "Mark this comment as spam?", "no longer waiting", "approved")
 }
 
 func TestNoMailForSpamOrApprovedComments(t *testing.T) {

@@ -25,6 +25,7 @@ type metrics struct {
 	reg      *prometheus.Registry
 	requests *prometheus.HistogramVec
 	comments *prometheus.CounterVec
+	cache    *prometheus.CounterVec
 	handler  http.Handler
 }
 
@@ -43,14 +44,24 @@ func newMetrics(st *store.Store) *metrics {
 			Name: "parley_comments_created_total",
 			Help: "Comments created, by the status the moderation verdict gave them.",
 		}, []string{"status"}),
+		cache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "parley_render_cache_lookups_total",
+			Help: "Lookups of rendered threads in the in-memory cache, by result (hit or miss).",
+		}, []string{"result"}),
 	}
 	for _, s := range []models.Status{models.StatusApproved, models.StatusPending, models.StatusSpam} {
 		m.comments.WithLabelValues(string(s)) // present at zero before the first comment
 	}
-	m.reg.MustRegister(m.requests, m.comments, newStoreCollector(st),
+	m.reg.MustRegister(m.requests, m.comments, m.cache, newStoreCollector(st),
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.handler = promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError})
 	return m
+}
+
+// cacheLookup returns a counter increment for one result of a render
+// cache lookup.
+func (m *metrics) cacheLookup(result string) func() {
+	return m.cache.WithLabelValues(result).Inc
 }
 
 // commentCreated counts a new comment under the status it was stored with.

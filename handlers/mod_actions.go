@@ -82,7 +82,8 @@ func (s *Server) parseModAction(token string) (modAction, string, bool) {
 type modActionView struct {
 	Outcome   string // confirm, done, unchanged, used, expired, invalid, disabled, gone
 	Action    string
-	Verb      string // "Approve"
+	Kind      string // approve, remove or spam: the action as the page words it
+	Verb      string // "Approve", in the reader's language
 	Done      string // "approved"
 	Token     string
 	Moderator string
@@ -125,7 +126,6 @@ func (s *Server) loadModAction(ctx context.Context, token string) (modActionView
 		view.Outcome = "invalid"
 		return view, a, "", nil
 	}
-	view.Verb, view.Done = actionWords(a.Action)
 	view.Action, view.Expires = a.Action, a.Expires
 	if !s.now().Before(a.Expires) {
 		view.Outcome = "expired"
@@ -235,13 +235,18 @@ func (s *Server) modActionConfirm(c *gin.Context) {
 // renderModAction renders the link page. The URL holds the token, so the
 // page is never stored and never sends it on as a Referer.
 func (s *Server) renderModAction(c *gin.Context, view modActionView) {
-	titles := map[string]string{
-		"confirm": view.Verb + " this comment?", "done": "Comment " + view.Done, "unchanged": "Comment already " + view.Done,
-		"used": "This link was already used", "expired": "This link has expired", "invalid": "This link is not valid",
-		"disabled": "This link no longer works", "gone": "This comment no longer exists",
+	tr := s.tr(c)
+	view.Kind = view.Action
+	if view.Kind != "approve" && view.Kind != "remove" {
+		view.Kind = "spam"
+	}
+	view.Verb, view.Done = tr.T("modact.verb."+view.Kind), tr.T("modact.did."+view.Kind)
+	title := tr.T("modact.title."+view.Outcome, "done", view.Done)
+	if view.Outcome == "confirm" {
+		title = tr.T("modact.ask." + view.Kind)
 	}
 	var buf strings.Builder
-	if err := s.views.execute(&buf, "mod_action", pageData{Title: titles[view.Outcome], Data: view}); err != nil {
+	if err := s.views.executeIn(&buf, tr.Lang(), "mod_action", pageData{Title: title, Data: view}); err != nil {
 		s.log.Error("render failed", "view", "mod_action", "err", err)
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Something went wrong on our side.\n"))
 		return

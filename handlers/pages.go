@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"html"
@@ -55,7 +56,7 @@ func (s *Server) index(c *gin.Context) {
 	for i, p := range posts {
 		view.Posts[i] = postSummary{PostWithThread: p, Excerpt: excerpt(p.BodyHTML, 220)}
 	}
-	s.render(c, http.StatusOK, "index", pageData{Title: "Blog", Data: view})
+	s.render(c, http.StatusOK, "index", pageData{Title: s.tr(c).T("index.title"), Data: view})
 }
 
 type postView struct {
@@ -64,6 +65,9 @@ type postView struct {
 }
 
 func (s *Server) postPage(c *gin.Context) {
+	if s.servePostFromCache(c) {
+		return
+	}
 	post, ok := s.publishedPost(c)
 	if !ok {
 		return
@@ -91,39 +95,85 @@ func (s *Server) publishedPost(c *gin.Context) (store.PostWithThread, bool) {
 
 // renderPost shows a post with its thread and the form in the given state.
 func (s *Server) renderPost(c *gin.Context, status int, post store.PostWithThread, form commentForm) {
-	flat, err := s.store.ThreadComments(c.Request.Context(), post.ThreadID)
+	ctx := c.Request.Context()
+	req := readPageRequest(c, s.blogSort(c))
+	if req.Comment == 0 {
+		req.Comment = form.ParentID // a form shown again opens its parent's page
+	}
+	site, err := s.siteAsOf(ctx, post.SiteID, post.SiteUpdated)
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
-	roots, count := models.BuildTree(asSeenBy(flat, s.commenterKey(c, "")), models.SortOldest)
-	view := postView{Post: post, Thread: threadView{Page: post.PagePath(), Count: count,
-		Comments: toCommentViews(roots, post.PagePath()+"/comments")}}
+	s.useSiteLanguage(c, site.Settings.Language)
+	viewer := s.commenterKey(c, "")
+	partial := "thread-body"
+	if req.Fragment {
+		partial = "thread-page"
+	}
+	links := threadLinks{base: post.PagePath() + "?", anchor: "#comments",
+		vote: func(id string) string { return post.PagePath() + "/comments/" + id + "/vote" }}
+	tv, body, err := s.threadBody(c, threadBodyRequest{view: "post", partial: partial, base: links.base,
+		thread: post.Thread(), site: site, viewer: viewer, req: req, cursor: c.Query("cursor")},
+		func() (threadView, error) {
+			paged, err := s.loadPagedThread(ctx, post.ThreadID, viewer, req)
+			if err != nil {
+				return threadView{}, err
+			}
+			tv := threadView{Comments: toCommentViews(paged.Roots, post.PagePath()+"/comments")}
+			tv.useGravatars(site.Settings)
+			finishThread(&tv, paged, links, site.Settings)
+			return tv, nil
+		})
+	if err != nil {
+		s.serverError(c, err)
+		return
+	}
+	if req.Fragment {
+		s.writeThreadFragment(c, "post", tv, body)
+		return
+	}
+	tv.Page, tv.Count = post.PagePath(), post.Count
+	view := postView{Post: post, Thread: tv}
 	if c.Query("flagged") != "" {
 		view.Thread.Notice = "Thank you for the report. A moderator will take a look."
+	} else if c.Query("deleted") != "" {
+		view.Thread.Notice = "Your comment was deleted."
 	}
 	form.Action = post.PagePath() + "/comments"
+	form.PrivacyURL = "/privacy"
 	if form.Stamp == "" {
 		form.Stamp = s.signer.formStamp(s.now())
 	}
 	form.Closed = post.Closed
 	if form.ParentID != 0 {
-		if author, ok := findAuthor(view.Thread.Comments, form.ParentID); ok {
-			form.ReplyTo = author
-		} else {
+		if form.ReplyTo = s.replyAuthor(ctx, post.ThreadID, form.ParentID); form.ReplyTo == "" {
 			form.ParentID = 0
 		}
 	}
 	view.Thread.Form = form
 	if token := c.Query("pending"); token != "" {
-		view.Thread.Pending = s.pendingComment(flat, token)
+		view.Thread.Pending = s.pendingComment(ctx, post.ThreadID, token)
+		view.Thread.useGravatars(site.Settings)
 	}
-	s.render(c, status, "post", pageData{Title: post.Title, Description: excerpt(post.BodyHTML, 160), Data: view})
+	if !post.Closed && autoClosed(site.Settings, postStart(post.Post), s.now()) {
+		view.Thread.Form.Closed, view.Thread.Form.AutoCloseDays = true, site.Settings.AutoCloseDays
+	}
+	view.Thread.Form.Edits = s.blogOwnEdits(c, post.ThreadID, site, post.PagePath())
+	allowGravatarImages(c, site.Settings)
+	var pc *pageCaching
+	if status == http.StatusOK && body != nil && plainRead(c) {
+		key := postPageKey(post.ID, post.UpdatedAt, post.Thread(), site, s.tr(c).Lang(), req.Sort, c.Request.URL.Query(), view.Thread.Form.Closed)
+		pc = &pageCaching{key: key, stamp: view.Thread.Form.Stamp}
+		view.Thread.Form.Stamp = stampMarker
+	}
+	slot := view.Thread.useBody(body)
+	s.render(c, status, "post", pageData{Title: post.Title, Description: excerpt(post.BodyHTML, 160), Data: view, thread: slot, cache: pc})
 }
 
 // pendingComment finds the reader's own held comment named by a signed
 // token from the redirect after posting, so only its author sees it.
-func (s *Server) pendingComment(flat []models.Comment, token string) *commentView {
+func (s *Server) pendingComment(ctx context.Context, threadID uint, token string) *commentView {
 	v, ok := s.signer.verify("pending", token)
 	if !ok {
 		return nil
@@ -132,13 +182,13 @@ func (s *Server) pendingComment(flat []models.Comment, token string) *commentVie
 	if err != nil {
 		return nil
 	}
-	for _, c := range flat {
-		if uint64(c.ID) == id && c.Status == models.StatusPending {
-			return &commentView{ID: c.ID, Author: c.Author, Website: c.Website, HTML: c.HTML,
-				CreatedAt: c.CreatedAt, Pending: true, Avatar: avatarURL(c.Email, c.Author)}
-		}
+	// By id, not from the page: a held comment is on no page of the thread.
+	c, err := s.store.Comment(ctx, uint(id))
+	if err != nil || c.ThreadID != threadID || c.Status != models.StatusPending {
+		return nil
 	}
-	return nil
+	return &commentView{ID: c.ID, Author: c.Author, Website: c.Website, HTML: c.HTML,
+		CreatedAt: c.CreatedAt, Pending: true, Avatar: avatarURL(c.Email, c.Author), gravatar: gravatarFor(c.Email)}
 }
 
 // postCommentForm takes the no-JavaScript comment form: 303 back to the
@@ -161,6 +211,12 @@ func (s *Server) postCommentForm(c *gin.Context) {
 		s.renderPost(c, http.StatusUnprocessableEntity, post, form)
 		return
 	}
+	if wantsPreview(c) {
+		if status, ok := s.previewInto(c, &form); ok {
+			s.renderPost(c, status, post, form)
+		}
+		return
+	}
 	created, err := s.createComment(c.Request.Context(), in)
 	if err != nil {
 		s.formError(c, post, form, err)
@@ -169,6 +225,7 @@ func (s *Server) postCommentForm(c *gin.Context) {
 	if created.CommenterToken != "" {
 		s.setCommenterCookie(c, created.CommenterToken)
 	}
+	s.setEditCookie(c, post.PagePath(), created)
 	if created.Comment.Status == models.StatusApproved || created.Shadow {
 		c.Redirect(http.StatusSeeOther, fmt.Sprintf("%s#comment-%d", post.PagePath(), created.Comment.ID))
 		return

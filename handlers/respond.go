@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"bytes"
 	"errors"
 	"net/http"
 	"strconv"
@@ -29,21 +28,21 @@ func wantsJSON(c *gin.Context) bool {
 		strings.Contains(c.GetHeader("Accept"), "application/json")
 }
 
-// fail answers an error in the form the client expects.
+// fail answers an error in the form the client expects. On an HTML page a
+// message that is in the English catalog word for word is translated.
 func (s *Server) fail(c *gin.Context, status int, code, msg string) {
 	if wantsJSON(c) {
 		c.AbortWithStatusJSON(status, apiErr(msg, code))
 		return
 	}
-	s.render(c, status, "error", pageData{Title: http.StatusText(status), Data: errorPage{Status: status, Message: msg}})
-	c.Abort()
+	s.renderError(c, status, s.tr(c).FromEnglish(msg))
 }
 
 // serverError logs err once and answers a generic 500 (or 503 when the
 // database is overloaded or gone).
 func (s *Server) serverError(c *gin.Context, err error) {
 	s.log.Error("request failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err, "request_id", requestID(c))
-	s.fail(c, http.StatusInternalServerError, "internal", "Something went wrong on our side. Please try again.")
+	s.failT(c, http.StatusInternalServerError, "internal", "error.internal")
 }
 
 // tooLarge reports whether err came from the body size limit.
@@ -53,11 +52,11 @@ func tooLarge(err error) bool {
 }
 
 func (s *Server) notFound(c *gin.Context) {
-	s.fail(c, http.StatusNotFound, "not_found", "There is nothing here.")
+	s.failT(c, http.StatusNotFound, "not_found", "error.not_found")
 }
 
 func (s *Server) methodNotAllowed(c *gin.Context) {
-	s.fail(c, http.StatusMethodNotAllowed, "method_not_allowed", "This address does not accept that method.")
+	s.failT(c, http.StatusMethodNotAllowed, "method_not_allowed", "error.method_not_allowed")
 }
 
 // retryAfter sets Retry-After in whole seconds, at least one.
@@ -83,6 +82,10 @@ type pageData struct {
 	CSRFOK      bool
 	Notice      string
 	Data        any
+	// thread is the cached comment list the page holds, if any.
+	thread *threadSlot
+	// cache, when set, keeps the whole page (see pagecache.go).
+	cache *pageCaching
 }
 
 // render executes a view into a buffer first, so a template error becomes a
@@ -92,8 +95,9 @@ func (s *Server) render(c *gin.Context, status int, view string, data pageData) 
 		mod := m.(models.Moderator)
 		data.Moderator = &mod
 	}
-	var buf bytes.Buffer
-	if err := s.views.execute(&buf, view, data); err != nil {
+	buf := s.cache.buffer()
+	defer s.cache.release(buf)
+	if err := s.views.executeIn(buf, s.tr(c).Lang(), view, data); err != nil {
 		s.log.Error("render failed", "view", view, "err", err)
 		c.Data(http.StatusInternalServerError, "text/plain; charset=utf-8", []byte("Something went wrong on our side.\n"))
 		return
@@ -103,7 +107,11 @@ func (s *Server) render(c *gin.Context, status int, view string, data pageData) 
 	} else {
 		c.Header("Cache-Control", "no-cache")
 	}
-	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
+	if data.cache != nil {
+		s.finishCachedPage(c, status, buf.Bytes(), data.thread, data.cache)
+		return
+	}
+	s.writeHTML(c, status, buf.Bytes(), data.thread)
 }
 
 func isNotFound(err error) bool { return errors.Is(err, models.ErrNotFound) }

@@ -12,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/sessions"
 
+	"parley/handlers/i18n"
 	"parley/models/mailer"
 	"parley/models/markup"
 	"parley/models/moderation/akismet"
@@ -33,6 +34,12 @@ type Config struct {
 	RedisURL       string // PARLEY_REDIS_URL; when set, rate limits count in Redis
 	MetricsToken   string // PARLEY_METRICS_TOKEN; empty serves /metrics to loopback clients only
 	BackupDir      string // PARLEY_BACKUP_DIR, where scheduled backups go; shown on the dashboard
+	// Now is the clock for edit windows, auto-close and form stamps; nil
+	// means time.Now. Tests move it.
+	Now func() time.Time
+	// RenderCacheBytes bounds the in-memory cache of rendered threads; 0
+	// means the default (16 MB), a negative value turns the cache off.
+	RenderCacheBytes int
 }
 
 // Server holds the handlers' dependencies.
@@ -41,6 +48,7 @@ type Server struct {
 	store   *store.Store
 	markup  *markup.Renderer
 	views   *templates
+	i18n    *i18n.Catalogs // message catalogs; tr(c) picks a request's language
 	assets  *assets
 	log     *slog.Logger
 	cookies *sessions.CookieStore
@@ -53,6 +61,11 @@ type Server struct {
 	handler http.Handler
 	imports *importRunner // uploaded imports running in the background
 	metrics *metrics      // Prometheus instruments, served at /metrics
+	cache   *renderCache  // rendered threads by thread version; see threadcache.go
+	sites   siteCache     // sites as last read; see sitecache.go
+
+	// privacyLimiter counts requests for a reader's comments by email.
+	privacyLimiter limiter
 }
 
 // New builds the server and its routes. Templates and assets are parsed
@@ -62,7 +75,11 @@ func New(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) (*S
 	if err != nil {
 		return nil, err
 	}
-	views, err := parseTemplates(assets)
+	catalogs, err := i18n.Load()
+	if err != nil {
+		return nil, err
+	}
+	views, err := parseTemplates(assets, catalogs)
 	if err != nil {
 		return nil, err
 	}
@@ -83,6 +100,7 @@ func New(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) (*S
 		store:   st,
 		markup:  markup.New(),
 		views:   views,
+		i18n:    catalogs,
 		assets:  assets,
 		log:     log,
 		cookies: newCookieStore(cookieKeys, cfg.SecureCookies),
@@ -93,10 +111,18 @@ func New(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) (*S
 		imports: newImportRunner(ctx),
 		metrics: newMetrics(st),
 	}
+	if cfg.Now != nil {
+		s.now = cfg.Now
+	}
+	s.cache = newRenderCache(cacheBytes(cfg.RenderCacheBytes))
+	s.cache.hits, s.cache.misses = s.metrics.cacheLookup("hit"), s.metrics.cacheLookup("miss")
 	if s.mail, err = newMailer(cfg); err != nil {
 		return nil, err
 	}
 	if s.limiter, err = newLimiter(cfg.CommentRate, time.Minute, st, cfg.RedisURL, log); err != nil {
+		return nil, err
+	}
+	if s.privacyLimiter, err = newLimiter(privacyRequestsPerHour, time.Hour, st, cfg.RedisURL, log); err != nil {
 		return nil, err
 	}
 	h, err := s.routes()
@@ -130,21 +156,48 @@ func (s *Server) routes() (http.Handler, error) {
 
 	r.GET("/", s.index)
 	r.GET("/posts/:slug", s.postPage)
+	r.GET("/posts/:slug/comments.atom", s.postCommentsFeed)
+	r.GET("/comments.atom", s.siteCommentsFeed)
+	r.GET("/feed.atom", s.postsFeed)
 	r.POST("/posts/:slug/comments", s.postCommentForm)
 	r.POST("/posts/:slug/comments/:id/flag", s.flagForm)
+	r.GET("/posts/:slug/comments/:id/edit", s.blogEditPage)
+	r.POST("/posts/:slug/comments/:id/edit", s.blogEdit)
+	r.POST("/posts/:slug/comments/:id/delete", s.blogDelete)
+	r.POST("/posts/:slug/comments/:id/vote", s.voteForm)
 	r.GET("/embed", s.embedPage)
 	r.POST("/embed/comments", s.embedComment)
 	r.POST("/embed/comments/:id/flag", s.embedFlag)
+	r.GET("/embed/comments/:id/edit", s.embedEditPage)
+	r.POST("/embed/comments/:id/edit", s.embedEdit)
+	r.POST("/embed/comments/:id/delete", s.embedDelete)
+	r.POST("/embed/comments/:id/vote", s.embedVote)
 	r.GET("/embed/theme.css", s.embedThemeCSS)
 	// Emailed moderation links: outside /admin, the signed token is the authority.
 	r.GET("/mod/actions/:token", s.modActionPage)
 	r.POST("/mod/actions/:token", s.modActionConfirm)
+	// Reply emails: the signed token is the authority; POST works without
+	// cookies, as mail programs send the one-click unsubscribe (RFC 8058).
+	r.GET("/replies/confirm/:token", s.replyConfirm)
+	r.POST("/replies/confirm/:token", s.replyConfirm)
+	r.GET("/replies/unsubscribe/:token", s.replyUnsubscribe)
+	r.POST("/replies/unsubscribe/:token", s.replyUnsubscribe)
+	r.GET("/privacy", s.privacyPage)
+	r.POST("/privacy", s.privacyRequest)
+	r.GET("/privacy/comments/:token", s.privacyComments)
+	r.GET("/privacy/comments/:token/export.json", s.privacyExport)
+	r.POST("/privacy/comments/:token/delete", s.privacyDelete)
 
 	api := r.Group("/api/v1")
 	api.GET("/comments", s.apiListComments)
 	api.POST("/comments", s.apiCreateComment)
 	api.POST("/counts", s.apiCounts)
+	api.POST("/preview", s.apiPreview)
 	api.POST("/comments/:id/flag", s.apiFlag)
+	api.POST("/comments/:id/vote", s.apiVote)
+	api.PATCH("/comments/:id", s.apiEditComment)
+	api.DELETE("/comments/:id", s.apiDeleteComment)
+	api.GET("/comments/:id/source", s.apiCommentSource)
 
 	admin := r.Group("/admin")
 	admin.GET("/login", s.loginPage)
@@ -155,6 +208,7 @@ func (s *Server) routes() (http.Handler, error) {
 	mod.GET("/queue", s.queuePage)
 	mod.POST("/comments/bulk", s.bulkAction)
 	mod.POST("/comments/:id/:action", s.commentAction)
+	mod.GET("/comments/:id/edit", s.modEditPage)
 	mod.GET("/audit", s.auditPage)
 	mod.POST("/audit/:id/undo", s.undoAudit)
 	admins := mod.Group("", s.requireAdmin)

@@ -1,20 +1,33 @@
 package handlers
 
 import (
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
 	"io/fs"
+	"reflect"
 	"strings"
+	"sync"
 	"time"
 
+	"parley/handlers/i18n"
 	"parley/views"
 )
 
 // templates holds every page view, each parsed with the layout and the
-// partials once at start-up.
+// partials once at start-up. html/template binds functions at parse time,
+// so each language gets its own clone of a view with "t", "tn", "th",
+// "lang" and the date and count helpers bound to its catalog. Clones are
+// made on a view's first use in a language (a clone costs about as much
+// as a parse; most servers use one or two languages), from masters that
+// are never executed, since html/template cannot clone after execution.
 type templates struct {
-	pages map[string]*template.Template
+	cat     *i18n.Catalogs
+	masters map[string]*template.Template // view → parsed, never executed
+
+	mu    sync.RWMutex
+	langs map[string]map[string]*template.Template // language → view → clone
 }
 
 // pageViews lists the views; each is views/<name>.html.
@@ -26,86 +39,150 @@ var pageViews = []string{
 	"mod_action",
 	"admin_import",
 	"admin_dashboard",
+	"comment_edit", "admin_comment_edit",
+	"subscription", "privacy", "privacy_comments",
 }
 
-func parseTemplates(a *assets) (*templates, error) {
+func parseTemplates(a *assets, cat *i18n.Catalogs) (*templates, error) {
 	partials, err := fs.Glob(views.FS, "partials/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("views: %w", err)
 	}
-	t := &templates{pages: map[string]*template.Template{}}
+	t := &templates{cat: cat, masters: map[string]*template.Template{}, langs: map[string]map[string]*template.Template{}}
+	en := cat.Get(i18n.Default)
 	for _, name := range pageViews {
 		files := append([]string{"layout.html", name + ".html"}, partials...)
-		tmpl, err := template.New("layout.html").Funcs(viewFuncs).Funcs(template.FuncMap{"asset": a.url}).ParseFS(views.FS, files...)
+		tmpl, err := template.New("layout.html").Funcs(viewFuncs).Funcs(langFuncs(en)).
+			Funcs(template.FuncMap{"asset": a.url, "langName": langName(cat)}).ParseFS(views.FS, files...)
 		if err != nil {
 			return nil, fmt.Errorf("views: parse %s: %w", name, err)
 		}
-		t.pages[name] = tmpl
+		t.masters[name] = tmpl
 	}
 	return t, nil
 }
 
-func (t *templates) execute(w io.Writer, name string, data any) error {
-	tmpl, ok := t.pages[name]
-	if !ok {
-		return fmt.Errorf("views: no view %q", name)
+// view returns a view bound to a language, cloning it on first use.
+func (t *templates) view(lang, name string) (*template.Template, error) {
+	t.mu.RLock()
+	tmpl, ok := t.langs[lang][name]
+	t.mu.RUnlock()
+	if ok {
+		return tmpl, nil
 	}
-	return tmpl.ExecuteTemplate(w, "layout.html", data)
+	master, ok := t.masters[name]
+	if !ok {
+		return nil, fmt.Errorf("views: no view %q", name)
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if tmpl, ok := t.langs[lang][name]; ok {
+		return tmpl, nil
+	}
+	clone, err := master.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("views: %s in %s: %w", name, lang, err)
+	}
+	clone.Funcs(langFuncs(t.cat.Get(lang)))
+	if t.langs[lang] == nil {
+		t.langs[lang] = map[string]*template.Template{}
+	}
+	t.langs[lang][name] = clone
+	return clone, nil
+}
+
+// execute renders a view in English; executeIn picks the language.
+func (t *templates) execute(w io.Writer, name string, data any) error {
+	return t.executeIn(w, i18n.Default, name, data)
+}
+
+// executeIn renders a view with the layout in the given language.
+func (t *templates) executeIn(w io.Writer, lang, name string, data any) error {
+	return t.executePartialIn(w, lang, name, "layout.html", data)
 }
 
 // executePartial renders one named partial template (e.g. the thread
-// fragment) without the layout.
+// fragment) without the layout, in English.
 func (t *templates) executePartial(w io.Writer, page, partial string, data any) error {
-	tmpl, ok := t.pages[page]
-	if !ok {
-		return fmt.Errorf("views: no view %q", page)
+	return t.executePartialIn(w, i18n.Default, page, partial, data)
+}
+
+// executePartialIn renders one named partial template in a language.
+func (t *templates) executePartialIn(w io.Writer, lang, page, partial string, data any) error {
+	if !t.cat.Supported(lang) {
+		lang = i18n.Default
+	}
+	tmpl, err := t.view(lang, page)
+	if err != nil {
+		return err
 	}
 	return tmpl.ExecuteTemplate(w, partial, data)
 }
 
+// langFuncs are the template functions bound to one language. In a view:
+// {{t "key" "name" value}}, {{tn "key" .Count}} (plural, {n} is the count),
+// {{th "key" …}} for catalog texts with their own <strong> or <code>,
+// {{tx .Problem}} for English texts from Go code.
+func langFuncs(tr *i18n.Translator) template.FuncMap {
+	return template.FuncMap{
+		"lang": tr.Lang,
+		"t":    func(key string, args ...any) template.HTML { return template.HTML(tr.Safe(key, args...)) },
+		"tn": func(key string, n any, args ...any) template.HTML {
+			return template.HTML(tr.SafeN(key, toInt(n), args...))
+		},
+		"th": func(key string, args ...any) template.HTML { return template.HTML(tr.HTML(key, args...)) },
+		// tx translates a message that Go code wrote in English (a form
+		// problem shared with the JSON API) when the catalog has it.
+		"tx": tr.FromEnglish,
+		// jsText is the JSON of every message under a key prefix, for a
+		// data- attribute that a script reads: scripts carry no catalogs.
+		"jsText": func(prefix string) (string, error) {
+			b, err := json.Marshal(tr.Messages(prefix))
+			return string(b), err
+		},
+		// tv translates a value by key prefix ("value." .Status) and shows
+		// the value itself when the catalog has no word for it.
+		"tv": func(prefix string, v any) string {
+			if key := prefix + fmt.Sprint(v); tr.Has(key) {
+				return tr.T(key)
+			}
+			return fmt.Sprint(v)
+		},
+		"countLabel": func(n any) string { return tr.N("count.comments", toInt(n)) },
+		"relTime":    func(t time.Time) string { return tr.Ago(time.Since(t)) },
+		"longTime":   tr.LongTime,
+		"shortDate":  tr.ShortDate,
+		"dayShort":   tr.DayShort,
+		"dayLong":    tr.DayLong,
+	}
+}
+
+// langName names a language in itself ("Deutsch"), for a language menu;
+// codes without a catalog are shown as they are.
+func langName(cat *i18n.Catalogs) func(code string) string {
+	return func(code string) string {
+		if !cat.Supported(code) {
+			return code
+		}
+		return cat.Get(code).T("language.self")
+	}
+}
+
+// toInt reads a count of any integer type, as templates hand them over.
+func toInt(n any) int {
+	v := reflect.ValueOf(n)
+	switch {
+	case v.CanInt():
+		return int(v.Int())
+	case v.CanUint():
+		return int(v.Uint())
+	}
+	return 0
+}
+
 var viewFuncs = template.FuncMap{
-	"countLabel": countLabel,
-	"isoTime":    func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"longTime":   func(t time.Time) string { return t.UTC().Format("2 January 2006 at 15:04 UTC") },
-	"shortDate":  func(t time.Time) string { return t.UTC().Format("2 January 2006") },
-	"relTime":    func(t time.Time) string { return relativeTime(time.Since(t)) },
+	"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	// trusted marks HTML that went through the markup sanitizer.
 	"trusted": func(s string) template.HTML { return template.HTML(s) },
 	"title":   func(s string) string { return strings.ToUpper(s[:1]) + s[1:] },
-}
-
-// countLabel words a comment count the way readers expect.
-func countLabel(n int) string {
-	switch n {
-	case 0:
-		return "No comments"
-	case 1:
-		return "1 comment"
-	default:
-		return fmt.Sprintf("%d comments", n)
-	}
-}
-
-// relativeTime words how long ago something happened.
-func relativeTime(d time.Duration) string {
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit + " ago"
-		}
-		return fmt.Sprintf("%d %ss ago", n, unit)
-	}
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute")
-	case d < 24*time.Hour:
-		return plural(int(d/time.Hour), "hour")
-	case d < 30*24*time.Hour:
-		return plural(int(d/(24*time.Hour)), "day")
-	case d < 365*24*time.Hour:
-		return plural(int(d/(30*24*time.Hour)), "month")
-	default:
-		return plural(int(d/(365*24*time.Hour)), "year")
-	}
 }

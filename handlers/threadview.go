@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"html/template"
 	"strings"
 	"time"
 
@@ -22,13 +23,29 @@ type commentView struct {
 	EditedAt  *time.Time
 	Removed   bool
 	Pending   bool
+	Pinned    bool
 	Depth     int
 	Replies   []commentView
+	// gravatar is the author's Gravatar ("" without an email), shown
+	// instead of Avatar on sites that opted in; see useGravatars.
+	gravatar string
 	// FlagAction is where the no-JavaScript flag form posts; "" hides it.
 	FlagAction string
 	// ReplyHref is the no-JavaScript reply link; "" means ?reply=ID on
 	// the same page. The embed sets it to keep its query.
 	ReplyHref string
+	// Score is upvotes minus downvotes; VoteAction is where the
+	// no-JavaScript vote buttons post ("" hides them).
+	Score      int
+	VoteAction string
+	Downvote   bool // the site allows downvotes
+	// Permalink opens the page that holds the comment and scrolls to it.
+	Permalink string
+	// HiddenReplies counts the replies cut from a long list; the rest
+	// open at MoreRepliesHref (MoreRepliesFragment for the script).
+	HiddenReplies       int
+	MoreRepliesHref     string
+	MoreRepliesFragment string
 }
 
 // commentForm is the comment form's state: empty, or a reader's input being
@@ -44,7 +61,16 @@ type commentForm struct {
 	Stamp    string
 	Errors   map[string]string
 	Problem  string // a message that belongs to no single field
+	Preview  string // the body rendered as a posted comment would be, sanitized
 	Closed   bool
+	// Notify keeps the "Email me replies" box ticked when the form is shown again.
+	Notify bool
+	// PrivacyURL is the site's privacy note, linked from the email hint.
+	PrivacyURL string
+	// AutoCloseDays is set when the site's auto-close closed the thread.
+	AutoCloseDays int
+	// Edits link to the reader's own recent comments' edit pages.
+	Edits []ownEdit
 }
 
 // threadView is the data of the thread partial.
@@ -55,6 +81,20 @@ type threadView struct {
 	Pending  *commentView // the reader's own held comment, shown only to them
 	Notice   string       // a one-off message, e.g. after flagging
 	Form     commentForm
+	// Sort is the order shown; Sorts links every order. Downvotes shows
+	// the downvote buttons.
+	Sort      string
+	Sorts     []sortLink
+	Downvotes bool
+	// NextHref is the plain link to the next page ("" on the last one),
+	// NextFragment the same page as a fragment for the script; FirstHref
+	// leads back to the first page from a later one.
+	NextHref     string
+	NextFragment string
+	FirstHref    string
+	// Body is the comment list rendered from the cache (see threadBody);
+	// when set, Comments is empty and the template shows Body instead.
+	Body template.HTML
 }
 
 // avatarURL returns the local identicon of an email or, without one, a name.
@@ -73,8 +113,9 @@ func toCommentView(n *models.Node, flagBase string) commentView {
 	v := commentView{ID: n.Comment.ID, Removed: n.Removed, Depth: n.Comment.Depth, CreatedAt: n.Comment.CreatedAt}
 	if !n.Removed {
 		c := n.Comment
-		v.Author, v.Website, v.HTML, v.EditedAt = c.Author, c.Website, c.HTML, c.EditedAt
-		v.Avatar = avatarURL(c.Email, c.Author)
+		v.Author, v.Website, v.HTML, v.EditedAt, v.Pinned = c.Author, c.Website, c.HTML, c.EditedAt, c.Pinned
+		v.Score = c.Score
+		v.Avatar, v.gravatar = avatarURL(c.Email, c.Author), gravatarFor(c.Email)
 		if flagBase != "" {
 			v.FlagAction = fmt.Sprintf("%s/%d/flag", flagBase, c.ID)
 		}

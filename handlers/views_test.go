@@ -33,6 +33,7 @@ func TestEveryViewRenders(t *testing.T) {
 		{admin, "/admin/posts/1/edit", 200, "Edit post"},
 		{admin, "/admin/settings", 200, "Pre-moderation"},
 		{admin, "/admin/password", 200, "Change password"},
+		{admin, fmt.Sprintf("/admin/comments/%d/edit", id), 200, "Note for the audit log"},
 	}
 	for _, p := range pages {
 		resp := e.get(p.client, p.path)

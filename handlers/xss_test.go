@@ -42,6 +42,10 @@ func dangerousMarkup(body string) string {
 				if tok.Data == "link" && attr(tok, "rel") == "stylesheet" && strings.HasPrefix(attr(tok, "href"), "/static/") {
 					continue
 				}
+				if tok.Data == "link" && attr(tok, "rel") == "alternate" && attr(tok, "type") == "application/atom+xml" &&
+					strings.HasPrefix(attr(tok, "href"), "/") && strings.HasSuffix(attr(tok, "href"), ".atom") {
+					continue // Parley's own feeds
+				}
 				if tok.Data == "meta" && attr(tok, "http-equiv") == "" {
 					continue
 				}

@@ -196,13 +196,13 @@ type Thread struct {
 // Comment is one comment as stored. It carries private fields (email, IP,
 // user agent) and is never serialized to readers; see the handlers' DTOs.
 type Comment struct {
-	ID       uint  `gorm:"primaryKey;index:idx_comments_queue,priority:2"`
-	ThreadID uint  `gorm:"not null;index:idx_comments_thread,priority:1;uniqueIndex:idx_comments_external,priority:3;index:idx_comments_root,priority:1"`
+	ID       uint  `gorm:"primaryKey;index:idx_comments_queue,priority:2;index:idx_comments_root,priority:5;index:idx_comments_top,priority:6"`
+	ThreadID uint  `gorm:"not null;index:idx_comments_thread,priority:1;uniqueIndex:idx_comments_external,priority:3;index:idx_comments_root,priority:1;index:idx_comments_top,priority:1"`
 	ParentID *uint `gorm:"index"`
 	// RootID is the top-level comment a reply belongs under; 0 for a
 	// top-level comment. Paging by top-level comment loads a page's
 	// replies by it.
-	RootID    uint     `gorm:"not null;default:0;index:idx_comments_root,priority:2"`
+	RootID    uint     `gorm:"not null;default:0;index:idx_comments_root,priority:2;index:idx_comments_top,priority:2"`
 	Depth     int      `gorm:"not null"`
 	Author    string   `gorm:"size:64;not null"`
 	Email     string   `gorm:"size:254"`
@@ -211,11 +211,11 @@ type Comment struct {
 	HTML      string   `gorm:"type:text;not null"`
 	Status    Status   `gorm:"size:16;not null;index:idx_comments_status,priority:1;index:idx_comments_thread,priority:2;index:idx_comments_queue,priority:1"`
 	Reasons   []Reason `gorm:"serializer:json"`
-	Score     int      `gorm:"not null"`
+	Score     int      `gorm:"not null;index:idx_comments_top,priority:4,sort:desc"`
 	Upvotes   int      `gorm:"not null;default:0"`
 	Downvotes int      `gorm:"not null;default:0"`
 	// Pinned comments are shown first; moderators pin them.
-	Pinned bool `gorm:"not null;default:false"`
+	Pinned bool `gorm:"not null;default:false;index:idx_comments_root,priority:3;index:idx_comments_top,priority:3"`
 	// NotifyReplies asks for an email on each approved reply (once the
 	// address is confirmed).
 	NotifyReplies bool   `gorm:"not null;default:false"`
@@ -225,7 +225,7 @@ type Comment struct {
 	// CommenterKey is the id of the signed key the commenter's browser
 	// holds; trust and key bans follow it, never the typed name or email.
 	CommenterKey string    `gorm:"size:64;index:idx_comments_key_time,priority:1"`
-	CreatedAt    time.Time `gorm:"index:idx_comments_status,priority:2;index:idx_comments_ip_time,priority:2;index:idx_comments_key_time,priority:2"`
+	CreatedAt    time.Time `gorm:"index:idx_comments_status,priority:2;index:idx_comments_ip_time,priority:2;index:idx_comments_key_time,priority:2;index:idx_comments_root,priority:4;index:idx_comments_top,priority:5"`
 	UpdatedAt    time.Time
 	EditedAt     *time.Time
 	// Source and ExternalID name where an imported comment came from

@@ -42,7 +42,9 @@ type OutboxMessage struct {
 	// MessageID is the Message-ID header, fixed when the message is queued
 	// so that a retried delivery is recognizably the same message.
 	MessageID string `gorm:"size:200;not null"`
-	Attempts  int    `gorm:"not null;default:0"`
+	// Headers are extra headers (List-Unsubscribe…), in order.
+	Headers  []MailHeader `gorm:"serializer:json"`
+	Attempts int          `gorm:"not null;default:0"`
 	// NextAttemptAt is when the worker may try next; nil once sent or given up.
 	NextAttemptAt *time.Time `gorm:"index"`
 	LastError     string     `gorm:"size:500"`

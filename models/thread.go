@@ -63,16 +63,24 @@ func prune(list []*Node, public *int) []*Node {
 		}
 		if len(n.Replies) > 0 {
 			n.Removed = true
-			n.Comment = Comment{ID: n.Comment.ID, ParentID: n.Comment.ParentID, CreatedAt: n.Comment.CreatedAt, Depth: n.Comment.Depth}
+			// Score, pin and time stay so the placeholder keeps its place in
+			// the order the store pages by; readers see none of them.
+			n.Comment = Comment{ID: n.Comment.ID, ParentID: n.Comment.ParentID, RootID: n.Comment.RootID, CreatedAt: n.Comment.CreatedAt,
+				Depth: n.Comment.Depth, Score: n.Comment.Score, Pinned: n.Comment.Pinned}
 			kept = append(kept, n)
 		}
 	}
 	return kept
 }
 
+// sortNodes orders siblings: pinned comments first in every order, then by
+// sortBy.
 func sortNodes(list []*Node, sortBy string) {
 	sort.SliceStable(list, func(i, j int) bool {
 		a, b := &list[i].Comment, &list[j].Comment
+		if a.Pinned != b.Pinned {
+			return a.Pinned
+		}
 		switch sortBy {
 		case SortNewest:
 			return newer(a, b)
@@ -104,6 +112,7 @@ func newer(a, b *Comment) bool {
 // Cursor marks the last top-level comment of a page of a thread.
 type Cursor struct {
 	ID        uint
+	Pinned    bool
 	Score     int
 	CreatedAt time.Time
 }
@@ -113,7 +122,7 @@ type Cursor struct {
 func Page(roots []*Node, sortBy string, after *Cursor, limit int) ([]*Node, *Cursor) {
 	start := 0
 	if after != nil {
-		probe := Comment{ID: after.ID, Score: after.Score, CreatedAt: after.CreatedAt}
+		probe := Comment{ID: after.ID, Pinned: after.Pinned, Score: after.Score, CreatedAt: after.CreatedAt}
 		start = sort.Search(len(roots), func(i int) bool {
 			return comesAfter(&roots[i].Comment, &probe, sortBy)
 		})
@@ -123,11 +132,14 @@ func Page(roots []*Node, sortBy string, after *Cursor, limit int) ([]*Node, *Cur
 		return roots[start:], nil
 	}
 	last := roots[end-1].Comment
-	return roots[start:end], &Cursor{ID: last.ID, Score: last.Score, CreatedAt: last.CreatedAt}
+	return roots[start:end], &Cursor{ID: last.ID, Pinned: last.Pinned, Score: last.Score, CreatedAt: last.CreatedAt}
 }
 
 // comesAfter reports whether a sorts strictly after b.
 func comesAfter(a, b *Comment, sortBy string) bool {
+	if a.Pinned != b.Pinned {
+		return b.Pinned
+	}
 	switch sortBy {
 	case SortNewest:
 		return newer(b, a)

@@ -20,18 +20,29 @@
   var busy = false;
   var current = null;
   var helpReturn = null;
+  // The words come from the page, in the moderator's language (data-text,
+  // from the catalogs): say("key", {name: …}) fills the placeholders, and a
+  // key with one/other forms picks by vars.n.
+  var words = {};
+  try { words = JSON.parse(desk.getAttribute("data-text") || "{}"); } catch (e) { /* keys show */ }
+  function say(key, vars) {
+    var w = words[key] || key;
+    vars = vars || {};
+    if (typeof w === "object") { w = vars.n === 1 ? w.one : w.other; }
+    return w.replace(/\{(\w+)\}/g, function (m, k) { return k in vars ? String(vars[k]) : m; });
+  }
 
   var actions = {
-    a: { name: "approve", status: "approved", one: "Approved comment by %.", many: "Approved % comments." },
-    r: { name: "remove", status: "removed", one: "Removed comment by %.", many: "Removed % comments." },
-    s: { name: "spam", status: "spam", one: "Marked comment by % as spam.", many: "Marked % comments as spam." }
+    a: { name: "approve", status: "approved" },
+    r: { name: "remove", status: "removed" },
+    s: { name: "spam", status: "spam" }
   };
 
   function items() { return list ? Array.prototype.slice.call(list.querySelectorAll(".queue-item")) : []; }
   function idOf(it) { return it.id.replace(/^q-/, ""); }
   function author(it) {
     var who = it.querySelector(".who");
-    return who ? who.textContent.trim() : "someone";
+    return who ? who.textContent.trim() : say("someone");
   }
 
   // prepare makes a comment focusable (by script only) and names it for
@@ -77,7 +88,7 @@
 
   function move(d) {
     var all = items();
-    if (!all.length) { announce("No comments here."); return; }
+    if (!all.length) { announce(say("no_comments")); return; }
     var it = currentItem();
     var i = it ? all.indexOf(it) + d : (d > 0 ? 0 : all.length - 1);
     focusItem(all[Math.max(0, Math.min(all.length - 1, i))]);
@@ -96,7 +107,7 @@
 
   function failed(res, what) {
     return res.json().catch(function () { return {}; }).then(function (j) {
-      announce(what + ": " + (j.error || "the server answered " + res.status) + " Nothing changed.");
+      announce(say("failed", { what: what, why: j.error || say("server_answered", { status: res.status }) }));
     });
   }
 
@@ -105,7 +116,7 @@
   function run(p) {
     busy = true;
     p.catch(function () {
-      announce("Something went wrong, perhaps the network. Reload the page to see where things stand.");
+      announce(say("network"));
     }).then(function () { busy = false; });
   }
 
@@ -164,7 +175,7 @@
       if (items().length) {
         showList(true);
         focusItem(items()[0]);
-        announce("Loaded the next comments. " + left() + " left.");
+        announce(say("loaded") + " " + say("left", { n: left() }));
       } else {
         showList(false);
         empty.focus();
@@ -176,8 +187,8 @@
     var a = actions[key];
     var sel = selected();
     var targets = sel.length ? sel : [currentItem()].filter(Boolean);
-    if (!targets.length) { announce("Choose a comment first: press j."); return; }
-    if (a.status === tab) { announce("Already " + a.status + "."); return; }
+    if (!targets.length) { announce(say("choose")); return; }
+    if (a.status === tab) { announce(say("already_" + a.name)); return; }
     var body = new URLSearchParams();
     var url = "/admin/comments/" + idOf(targets[0]) + "/" + a.name;
     if (sel.length) {
@@ -187,7 +198,7 @@
     }
     if (note && note.value.trim()) { body.append("note", note.value.trim()); }
     run(send(url, body).then(function (res) {
-      if (!res.ok) { return failed(res, "Could not " + a.name); }
+      if (!res.ok) { return failed(res, say("could_not_" + a.name)); }
       var ids = (res.headers.get("X-Parley-Audit-Ids") || "").split(",").filter(Boolean);
       var next = nextAfter(targets);
       var removed = targets.map(function (it) {
@@ -202,17 +213,17 @@
       if (note) { note.value = ""; }
       var all = document.querySelector("[data-select-all]");
       if (all) { all.checked = false; }
-      var words = targets.length === 1 ? a.one.replace("%", author(targets[0])) : a.many.replace("%", targets.length);
-      announce(words + " " + left() + " left.");
+      var done = targets.length === 1 ? say("did_" + a.name, { name: author(targets[0]) }) : say("did_" + a.name + "_many", { n: targets.length });
+      announce(done + " " + say("left", { n: left() }));
       settle(next);
     }));
   }
 
   function undo() {
     var last = undoStack.pop();
-    if (!last) { announce("Nothing to undo."); return; }
-    if (last.ban) { announce("A ban is not undone here: lift it on the Bans page."); return; }
-    if (!last.ids.length) { announce("Nothing to undo: that action changed nothing."); return; }
+    if (!last) { announce(say("nothing_to_undo")); return; }
+    if (last.ban) { announce(say("ban_not_undone")); return; }
+    if (!last.ids.length) { announce(say("undo_changed_nothing")); return; }
     var done = [];
     var problems = [];
     var chain = Promise.resolve();
@@ -221,7 +232,7 @@
         return send("/admin/audit/" + id + "/undo", new URLSearchParams()).then(function (res) {
           if (res.ok) { return res.json().then(function (j) { done.push(j); }); }
           return res.json().catch(function () { return {}; }).then(function (j) {
-            problems.push(j.error || "Could not undo entry " + id + ".");
+            problems.push(j.error || say("could_not_undo", { id: id }));
           });
         });
       });
@@ -237,21 +248,21 @@
           back.push(rec.item);
         }
       });
-      var words = "";
+      var undone = "";
       if (done.length === 1) {
-        var who = back.length ? author(back[0]) : "someone";
-        words = "Undone: comment by " + who + " is " + done[0].status + " again.";
+        var who = back.length ? author(back[0]) : say("someone");
+        undone = say("undone", { name: who, status: say("status_" + done[0].status) });
       } else if (done.length > 1) {
-        words = "Undone for " + done.length + " comments.";
+        undone = say("undone_many", { n: done.length });
       }
-      announce([words].concat(problems, [left() + " left."]).filter(Boolean).join(" "));
+      announce([undone].concat(problems, [say("left", { n: left() })]).filter(Boolean).join(" "));
       if (back.length) { focusItem(back[0]); }
     }));
   }
 
   function ban() {
     var it = currentItem();
-    if (!it) { announce("Choose a comment first: press j."); return; }
+    if (!it) { announce(say("choose")); return; }
     var body = new URLSearchParams();
     if (note && note.value.trim()) { body.append("note", note.value.trim()); }
     var hours = document.getElementById("ban-hours"), opt = function (id, name) {
@@ -262,20 +273,20 @@
     opt("ban-remove", "remove_recent");
     opt("ban-shadow", "shadow");
     run(send("/admin/comments/" + idOf(it) + "/ban", body).then(function (res) {
-      if (res.status === 404 || res.status === 405) { announce("Banning is not available"); return null; }
-      if (!res.ok) { return failed(res, "Could not ban " + author(it)); }
+      if (res.status === 404 || res.status === 405) { announce(say("no_bans")); return null; }
+      if (!res.ok) { return failed(res, say("could_not_ban", { name: author(it) })); }
       undoStack.push({ ban: true });
-      announce("Banned " + author(it) + ". The comment is still here: press s or r to file it.");
+      announce(say("banned", { name: author(it) }));
       return null;
     }));
   }
 
   function select() {
     var it = currentItem();
-    if (!it) { announce("Choose a comment first: press j."); return; }
+    if (!it) { announce(say("choose")); return; }
     var box = it.querySelector("input.pick");
     box.checked = !box.checked;
-    announce((box.checked ? "Selected" : "Unselected") + " comment by " + author(it) + ". " + selected().length + " selected.");
+    announce(say(box.checked ? "selected" : "unselected", { name: author(it) }) + " " + say("n_selected", { n: selected().length }));
   }
 
   function openHelp() {
@@ -308,10 +319,16 @@
     if (k === "Escape" && help && help.open) { e.preventDefault(); closeHelp(); return; }
     if (k === "?") { e.preventDefault(); if (help.open) { closeHelp(); } else { openHelp(); } return; }
     if (k === "j" || k === "k") { e.preventDefault(); move(k === "j" ? 1 : -1); return; }
+    if ((k === "p" || k === "e") && currentItem() && !busy) {
+      // Pin/unpin posts the row's button; edit opens the moderator's edit page.
+      var control = currentItem().querySelector(k === "p" ? "[data-pin]" : "[data-edit]");
+      if (control) { e.preventDefault(); control.click(); }
+      return;
+    }
     if ("arsxbu".indexOf(k) < 0 || k.length !== 1) { return; }
     e.preventDefault();
     if (e.repeat) { return; }
-    if (busy) { announce("Still working on the last action…"); return; }
+    if (busy) { announce(say("busy")); return; }
     if (actions[k]) { act(k); } else if (k === "x") { select(); } else if (k === "b") { ban(); } else { undo(); }
   });
 

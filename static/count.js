@@ -1,16 +1,20 @@
 // Parley's comment counts: fills every [data-parley-count="/page"] element
-// from one request; wording via data-zero/-one/-many (README, "Embedding").
+// from one request; worded in the site's language, or via data-zero/-one/-many
+// (README, "Embedding").
 (function () {
   "use strict";
   var script = document.currentScript;
   if (!script) return;
   var base = new URL(script.src).origin, d = script.dataset;
 
-  function words(el, n) {
+  // Words from the element, else the script tag, else Parley's answer (in
+  // the site's language), else English.
+  function words(el, n, sw) {
     var e = el.dataset;
-    var w = n === 0 ? e.zero || d.zero || "No comments"
-      : n === 1 ? e.one || d.one || "1 comment"
-      : e.many || d.many || "{n} comments";
+    sw = sw || {};
+    var w = n === 0 ? e.zero || d.zero || sw.zero || "No comments"
+      : n === 1 ? e.one || d.one || sw.one || "1 comment"
+      : e.many || d.many || sw.many || "{n} comments";
     return w.replace("{n}", n);
   }
 
@@ -32,7 +36,7 @@
         if (!res) return;
         els.forEach(function (el) {
           var n = res.counts[el.getAttribute("data-parley-count")];
-          if (typeof n === "number") el.textContent = words(el, n);
+          if (typeof n === "number") el.textContent = words(el, n, res.words);
         });
       }).catch(function () { /* the links work without counts */ });
     }

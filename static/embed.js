@@ -74,6 +74,7 @@
       var n = Math.round(+(m.parley === "height" ? m.h : m.y));
       if (!(n >= 0 && n < 1e6)) return;
       if (m.parley === "height") frame.style.height = n + "px";
+      if (typeof m.t === "string" && m.t) frame.title = m.t.slice(0, 200);
       if (m.parley === "scroll") window.scrollTo(0, frame.getBoundingClientRect().top + window.pageYOffset + n - 16);
     });
   });

@@ -46,7 +46,8 @@
     var h = Math.ceil(root.getBoundingClientRect().height);
     if (h !== last) {
       last = h;
-      window.parent.postMessage({ parley: "height", h: h }, "*");
+      // The title names the frame in the reader's language ("Kommentare").
+      window.parent.postMessage({ parley: "height", h: h, t: document.title }, "*");
     }
   };
   if (window.ResizeObserver) new ResizeObserver(report).observe(root);

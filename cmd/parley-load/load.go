@@ -33,6 +33,10 @@ type result struct {
 	Max         time.Duration  `json:"max_ns"`
 	IdleRSSKB   int64          `json:"idle_rss_kb,omitempty"`
 	PeakRSSKB   int64          `json:"peak_rss_kb,omitempty"`
+	// ServerCPU is the CPU time (user and system) the server used per
+	// request during the run; unlike req/s it barely moves with the load
+	// other processes put on the machine.
+	ServerCPU time.Duration `json:"server_cpu_per_req_ns,omitempty"`
 	// Ceiling names the ceiling this scenario is compared with, and Ratio
 	// is its req/s divided by the ceiling's.
 	Ceiling     string  `json:"ceiling,omitempty"`
@@ -101,6 +105,7 @@ func drive(ctx context.Context, name string, lim limits, pid int, build requestF
 	ctx, cancel := context.WithTimeout(ctx, lim.Duration)
 	defer cancel()
 	stopRSS := sampleRSS(pid, &res.PeakRSSKB)
+	cpu0, cpuErr := cpuTime(pid)
 	var sent atomic.Uint64
 	stats := make([]workerStats, lim.Clients)
 	var wg sync.WaitGroup
@@ -120,6 +125,7 @@ func drive(ctx context.Context, name string, lim limits, pid int, build requestF
 	wg.Wait()
 	elapsed := time.Since(start)
 	stopRSS()
+	cpu1, cpuErr1 := cpuTime(pid)
 	var h histogram
 	for i := range stats {
 		st := &stats[i]
@@ -137,7 +143,40 @@ func drive(ctx context.Context, name string, lim limits, pid int, build requestF
 	res.Seconds = elapsed.Seconds()
 	res.ReqPerSec = float64(h.n) / elapsed.Seconds()
 	res.P50, res.P90, res.P99, res.Max = h.quantile(0.50), h.quantile(0.90), h.quantile(0.99), h.max
+	if pid > 0 && cpuErr == nil && cpuErr1 == nil && h.n > 0 {
+		res.ServerCPU = (cpu1 - cpu0) / time.Duration(h.n)
+	}
 	return res
+}
+
+// clockTick is the unit of the CPU times in /proc/PID/stat (USER_HZ), 100
+// per second on Linux.
+const clockTick = 10 * time.Millisecond
+
+// cpuTime reads the user and system CPU time a process has used.
+func cpuTime(pid int) (time.Duration, error) {
+	if pid <= 0 {
+		return 0, fmt.Errorf("no process id")
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; fields count from its ")".
+	rest := string(b)
+	if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+		rest = rest[i+1:]
+	}
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: too few fields", pid)
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64)
+	stime, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, fmt.Errorf("/proc/%d/stat: bad CPU times", pid)
+	}
+	return time.Duration(utime+stime) * clockTick, nil
 }
 
 // one sends one request and records it. A request cut short by the end of

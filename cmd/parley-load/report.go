@@ -89,7 +89,7 @@ func mb(kb int64) string {
 // row is one result as table cells.
 func (r result) row() []string {
 	if r.Unavailable != "" {
-		return []string{r.Scenario, fmt.Sprint(r.Clients), "unavailable: " + r.Unavailable, "", "", "", "", "", "", "", ""}
+		return []string{r.Scenario, fmt.Sprint(r.Clients), "unavailable: " + r.Unavailable, "", "", "", "", "", "", "", "", ""}
 	}
 	bytesPer := "-"
 	if r.Requests > 0 && r.Bytes > 0 {
@@ -111,12 +111,16 @@ func (r result) row() []string {
 		}
 		errs += " (" + sample + ")"
 	}
+	cpu := "-"
+	if r.ServerCPU > 0 {
+		cpu = ms(r.ServerCPU)
+	}
 	return []string{r.Scenario, fmt.Sprint(r.Clients), fmt.Sprintf("%.0f", r.ReqPerSec),
-		ms(r.P50), ms(r.P90), ms(r.P99), errs, bytesPer, rss, ratio, fmt.Sprint(r.Requests)}
+		ms(r.P50), ms(r.P90), ms(r.P99), errs, bytesPer, rss, ratio, cpu, fmt.Sprint(r.Requests)}
 }
 
 var tableHeader = []string{"scenario", "clients", "req/s", "p50 ms", "p90 ms", "p99 ms", "errors",
-	"bytes/resp", "RSS MB before → peak", "vs ceiling", "requests"}
+	"bytes/resp", "RSS MB before → peak", "vs ceiling", "server CPU ms/req", "requests"}
 
 // print writes the report as an aligned text table, or as markdown.
 func (rep report) print(w io.Writer, markdown bool) {

@@ -29,6 +29,7 @@ type runConfig struct {
 	Gzip         bool
 	Email        string
 	Password     string
+	ServerEnv    []string // more PARLEY_*=value settings for the started server
 }
 
 // runner carries one run's state.
@@ -151,7 +152,7 @@ func (r *runner) start(ctx context.Context, label, db string) (*parleyProc, erro
 		return nil, err
 	}
 	cfg := serverConfig{Binary: r.binary, DB: work, LogPath: filepath.Join(r.workdir, label+".log"),
-		Email: r.cfg.Email, Password: r.cfg.Password}
+		Email: r.cfg.Email, Password: r.cfg.Password, Env: r.cfg.ServerEnv}
 	times, proc, err := startupTimes(ctx, cfg, 1+max(1, r.cfg.StartupRuns))
 	if err != nil {
 		return nil, err

@@ -29,6 +29,7 @@ type config struct {
 	AdminPassword  string
 	LogFormat      string
 	RedisURL       string       // shared rate-limit counters; empty: the database or memory
+	CacheMB        int          // the rendered-thread cache in MB; 0 turns it off
 	Backups        backupConfig // scheduled backups, see backups.go
 }
 
@@ -45,7 +46,7 @@ func newFlagSet(name string, getenv func(string) string, stderr io.Writer) (*fla
 		return def
 	}
 	cfg := &config{}
-	var rate, minSeconds, proxies, dev string
+	var rate, minSeconds, proxies, dev, cacheMB string
 	fs.StringVar(&cfg.Addr, "addr", env("PARLEY_ADDR", "127.0.0.1:8080"), "address to listen on (PARLEY_ADDR)")
 	fs.StringVar(&cfg.DB, "db", env("PARLEY_DB", "./parley-data/parley.db"), "SQLite file or postgres:// URL (PARLEY_DB)")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("PARLEY_BASE_URL", ""), "public URL of this Parley (PARLEY_BASE_URL)")
@@ -59,6 +60,7 @@ func newFlagSet(name string, getenv func(string) string, stderr io.Writer) (*fla
 	fs.StringVar(&cfg.MailFrom, "mail-from", env("PARLEY_MAIL_FROM", ""), "sender address of outgoing mail (PARLEY_MAIL_FROM)")
 	fs.StringVar(&cfg.LogFormat, "log-format", env("PARLEY_LOG_FORMAT", "text"), "log format: text or json (PARLEY_LOG_FORMAT)")
 	fs.StringVar(&cfg.RedisURL, "redis-url", env("PARLEY_REDIS_URL", ""), "redis://[:password@]host[:port][/db] to share rate limits between instances (PARLEY_REDIS_URL)")
+	fs.StringVar(&cacheMB, "cache-mb", env("PARLEY_CACHE_MB", "16"), "memory for rendered threads in MB, 0 turns the cache off (PARLEY_CACHE_MB)")
 	finishBackups := cfg.Backups.declare(fs, env)
 	cfg.AdminEmail = getenv("PARLEY_ADMIN_EMAIL")
 	cfg.AdminPassword = getenv("PARLEY_ADMIN_PASSWORD")
@@ -70,6 +72,9 @@ func newFlagSet(name string, getenv func(string) string, stderr io.Writer) (*fla
 		}
 		if cfg.CommentRate, err = strconv.Atoi(rate); err != nil || cfg.CommentRate < 0 {
 			return fmt.Errorf("--comment-rate / PARLEY_COMMENT_RATE: want a whole number ≥ 0, got %q", rate)
+		}
+		if cfg.CacheMB, err = strconv.Atoi(cacheMB); err != nil || cfg.CacheMB < 0 || cfg.CacheMB > 4096 {
+			return fmt.Errorf("--cache-mb / PARLEY_CACHE_MB: want a whole number from 0 to 4096, got %q", cacheMB)
 		}
 		if cfg.FormMinSeconds, err = strconv.ParseFloat(minSeconds, 64); err != nil || cfg.FormMinSeconds < 0 {
 			return fmt.Errorf("--form-min-seconds / PARLEY_FORM_MIN_SECONDS: want a number ≥ 0, got %q", minSeconds)
@@ -120,6 +125,14 @@ func (c *config) secureCookies() bool {
 	}
 	host := u.Hostname()
 	return !(u.Scheme == "http" && (host == "localhost" || host == "127.0.0.1" || host == "::1"))
+}
+
+// renderCacheBytes is the handlers' cache bound: -1 turns the cache off.
+func (c *config) renderCacheBytes() int {
+	if c.CacheMB == 0 {
+		return -1
+	}
+	return c.CacheMB << 20
 }
 
 func (c *config) formMinTime() time.Duration {

@@ -46,6 +46,8 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		{"PARLEY_BASE_URL": "ftp://x"},
 		{"PARLEY_DEV": "maybe"},
 		{"PARLEY_LOG_FORMAT": "xml"},
+		{"PARLEY_CACHE_MB": "-1"},
+		{"PARLEY_CACHE_MB": "lots"},
 	} {
 		fs, _, finish := newFlagSet("serve", func(k string) string { return env[k] }, io.Discard)
 		if err := fs.Parse(nil); err != nil {
@@ -53,6 +55,29 @@ func TestConfigRejectsBadValues(t *testing.T) {
 		}
 		if err := finish(); err == nil {
 			t.Errorf("%v was accepted", env)
+		}
+	}
+}
+
+func TestConfigCacheSize(t *testing.T) {
+	for _, tt := range []struct {
+		value string
+		want  int
+	}{{"", 16 << 20}, {"64", 64 << 20}, {"0", -1}} {
+		fs, cfg, finish := newFlagSet("serve", func(k string) string {
+			if k == "PARLEY_CACHE_MB" {
+				return tt.value
+			}
+			return ""
+		}, io.Discard)
+		if err := fs.Parse(nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := finish(); err != nil {
+			t.Fatal(err)
+		}
+		if got := cfg.renderCacheBytes(); got != tt.want {
+			t.Errorf("PARLEY_CACHE_MB=%q: cache bytes %d, want %d", tt.value, got, tt.want)
 		}
 	}
 }

@@ -27,7 +27,7 @@ func startMail(ctx context.Context, cfg *config, st *store.Store, srv *handlers.
 		return func() {}, nil
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	w := &mailer.Worker{Outbox: st, Mail: m, Log: log, Digest: srv.QueueDigests}
+	w := &mailer.Worker{Outbox: st, Mail: m, Log: log, Digest: srv.QueueDigests, Prepare: srv.QueueReplyMail}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -28,9 +28,17 @@ func (l *stringList) Set(v string) error {
 
 // siteFlags are the flags of "site add" and "site set", as typed.
 type siteFlags struct {
-	name, moderation, holdWords, blockWords, editWindow, language string
-	maxLinks, flagThreshold                                       int
-	origins                                                       stringList
+	name, moderation, holdWords, blockWords string
+	maxLinks, flagThreshold                 int
+	origins                                 stringList
+	reader                                  handlers.ReaderInput
+}
+
+// readerFlags names each reader setting's flag by its field in the
+// handlers' validation messages.
+var readerFlags = map[string]string{
+	"edit_window": "edit-window", "downvotes": "downvotes", "auto_close_days": "auto-close-days",
+	"language": "language", "gravatar": "gravatar", "ip_retention_days": "ip-retention-days",
 }
 
 func (f *siteFlags) declare(fs *flag.FlagSet) {
@@ -41,17 +49,17 @@ func (f *siteFlags) declare(fs *flag.FlagSet) {
 	fs.StringVar(&f.holdWords, "hold-words", "", `comma-separated words that hold a comment ("w1,w2*")`)
 	fs.StringVar(&f.blockWords, "block-words", "", "comma-separated words that send a comment to spam")
 	fs.IntVar(&f.flagThreshold, "flag-threshold", 0, "reader flags that take a comment out of view")
-	fs.StringVar(&f.editWindow, "edit-window", "", "how long readers may edit (not supported yet)")
-	fs.StringVar(&f.language, "language", "", "the site's language (not supported yet)")
+	r := &f.reader
+	fs.StringVar(&r.EditWindow, "edit-window", "", `how long readers may edit or delete their comments, a Go duration ("15m", "90s"), or "off"`)
+	fs.StringVar(&r.Language, "language", "", "the language readers see: auto (their browser's) or "+strings.Join(handlers.SiteLanguages()[1:], ", "))
+	fs.StringVar(&r.Downvotes, "downvotes", "", "on or off")
+	fs.StringVar(&r.AutoCloseDays, "auto-close-days", "", "close threads this many days after publication; 0 = never")
+	fs.StringVar(&r.Gravatar, "gravatar", "", "on or off: show Gravatar images for commenters with an email")
+	fs.StringVar(&r.IPRetentionDays, "ip-retention-days", "", "delete commenters' IP addresses after this many days; 0 = keep them")
 }
 
 // apply changes site by the flags that were given (set lists them).
 func (f *siteFlags) apply(site *models.Site, set map[string]bool) error {
-	for _, name := range []string{"edit-window", "language"} {
-		if set[name] {
-			return fmt.Errorf("--%s is not supported yet: this Parley has no such site setting", name)
-		}
-	}
 	if set["name"] {
 		if f.name = strings.TrimSpace(f.name); f.name == "" || len([]rune(f.name)) > 200 {
 			return errors.New("--name: want 1 to 200 characters")
@@ -91,6 +99,18 @@ func (f *siteFlags) apply(site *models.Site, set map[string]bool) error {
 	}
 	if set["block-words"] {
 		st.Rules.BlockWords = strings.Split(f.blockWords, ",")
+	}
+	r := f.reader
+	for field, flagName := range readerFlags {
+		if set[flagName] && strings.TrimSpace(readerValue(r, field)) == "" {
+			return fmt.Errorf("--%s: give a value", flagName)
+		}
+	}
+	errs := handlers.ApplyReaderInput(st, r)
+	for _, field := range []string{"edit_window", "language", "downvotes", "auto_close_days", "gravatar", "ip_retention_days"} {
+		if msg, ok := errs[field]; ok {
+			return fmt.Errorf("--%s: %s", readerFlags[field], msg)
+		}
 	}
 	site.Settings = site.Settings.Normalized()
 	return nil
@@ -198,12 +218,15 @@ func siteList(ctx context.Context, st *store.Store, stdout io.Writer) error {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tORIGINS\tMODERATION\tMAX LINKS\tFLAG THRESHOLD\tHOLD WORDS\tBLOCK WORDS")
+	fmt.Fprintln(tw, "ID\tNAME\tORIGINS\tMODERATION\tMAX LINKS\tFLAG THRESHOLD\tHOLD WORDS\tBLOCK WORDS\t"+
+		"EDIT WINDOW\tLANGUAGE\tDOWNVOTES\tAUTO-CLOSE DAYS\tGRAVATAR\tIP RETENTION DAYS")
 	for _, s := range sites {
 		r := s.Settings.Rules
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", s.ID, s.Name, orDash(strings.Join(s.Origins, " ")),
+		in := handlers.ReaderInputOf(s.Settings)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Name, orDash(strings.Join(s.Origins, " ")),
 			s.Settings.Moderation, linkLimit(r.MaxLinks), r.FlagThreshold,
-			orDash(strings.Join(r.HoldWords, ",")), orDash(strings.Join(r.BlockWords, ",")))
+			orDash(strings.Join(r.HoldWords, ",")), orDash(strings.Join(r.BlockWords, ",")),
+			in.EditWindow, in.Language, in.Downvotes, offIfZero(in.AutoCloseDays), in.Gravatar, keepIfZero(in.IPRetentionDays))
 	}
 	return tw.Flush()
 }
@@ -220,4 +243,35 @@ func linkLimit(n int) string {
 		return "none"
 	}
 	return strconv.Itoa(n)
+}
+
+// readerValue is the typed value of one reader setting.
+func readerValue(r handlers.ReaderInput, field string) string {
+	switch field {
+	case "edit_window":
+		return r.EditWindow
+	case "downvotes":
+		return r.Downvotes
+	case "auto_close_days":
+		return r.AutoCloseDays
+	case "language":
+		return r.Language
+	case "gravatar":
+		return r.Gravatar
+	}
+	return r.IPRetentionDays
+}
+
+func offIfZero(days string) string {
+	if days == "0" {
+		return "off"
+	}
+	return days
+}
+
+func keepIfZero(days string) string {
+	if days == "0" {
+		return "keep"
+	}
+	return days
 }

@@ -56,7 +56,7 @@ func (m *Mailer) Compose(msg models.OutboxMessage) ([]byte, error) {
 	if id == "" {
 		id = NewMessageID(m.From)
 	}
-	return Message{From: m.From, To: msg.Recipient, Subject: msg.Subject, Body: msg.Body, MessageID: id, Date: date}.Bytes()
+	return Message{From: m.From, To: msg.Recipient, Subject: msg.Subject, Body: msg.Body, MessageID: id, Date: date, Headers: msg.Headers}.Bytes()
 }
 
 // Deliver composes msg and hands it to the SMTP server, synchronously.

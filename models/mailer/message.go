@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"parley/models"
 )
 
 // Message is one plain-text email.
@@ -21,6 +23,9 @@ type Message struct {
 	Body      string // plain text; any line ending
 	MessageID string // with angle brackets
 	Date      time.Time
+	// Headers are extra headers written after the standard ones; a name
+	// that is not a plain header name is refused.
+	Headers []models.MailHeader
 }
 
 // Bytes renders the message: RFC 5322 headers (the subject Q-encoded when
@@ -48,6 +53,12 @@ func (m Message) Bytes() ([]byte, error) {
 	header("Content-Type", "text/plain; charset=utf-8")
 	header("Content-Transfer-Encoding", "quoted-printable")
 	header("Auto-Submitted", "auto-generated")
+	for _, h := range m.Headers {
+		if !validHeaderName(h.Name) {
+			return nil, fmt.Errorf("mailer: header name %q", h.Name)
+		}
+		header(h.Name, OneLine(h.Value))
+	}
 	b.WriteString("\r\n")
 	qp := quotedprintable.NewWriter(&b)
 	body := strings.ReplaceAll(strings.ReplaceAll(m.Body, "\r\n", "\n"), "\r", "\n")
@@ -61,6 +72,20 @@ func (m Message) Bytes() ([]byte, error) {
 		b.WriteString("\r\n")
 	}
 	return b.Bytes(), nil
+}
+
+// validHeaderName accepts the printable ASCII names RFC 5322 allows,
+// without a colon.
+func validHeaderName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, r := range name {
+		if r <= ' ' || r > '~' || r == ':' {
+			return false
+		}
+	}
+	return true
 }
 
 // fold breaks a header line longer than 78 characters at spaces, as RFC

@@ -54,7 +54,10 @@ type Worker struct {
 	KeepSent    time.Duration // sent messages are deleted after this
 	Digest      func(ctx context.Context) error
 	DigestEvery time.Duration
-	Now         func() time.Time
+	// Prepare, when set, runs at the start of every Flush to queue mail
+	// that events recorded in the database call for (reply emails).
+	Prepare func(ctx context.Context) error
+	Now     func() time.Time
 }
 
 // Run delivers mail until ctx ends. A message being sent when ctx ends is
@@ -102,6 +105,11 @@ func (w *Worker) pass(ctx context.Context) {
 // many the server accepted. Failures are recorded on the messages, not
 // returned; the error is for the outbox itself failing.
 func (w *Worker) Flush(ctx context.Context) (int, error) {
+	if w.Prepare != nil {
+		if err := w.Prepare(ctx); err != nil && ctx.Err() == nil {
+			w.log().Error("mail: prepare outbox", "err", err)
+		}
+	}
 	sent := 0
 	batch := w.Batch
 	if batch <= 0 {

@@ -108,7 +108,7 @@ func (s *Store) ApprovedByKey(ctx context.Context, key string) (int64, error) {
 		return 0, nil
 	}
 	err := s.r.WithContext(ctx).Model(&models.Comment{}).
-		Where("commenter_key = ? AND status = ?", key, models.StatusApproved).Count(&n).Error
+		Where(approvedByKey, key, models.StatusApproved).Count(&n).Error
 	if err != nil {
 		return 0, fmt.Errorf("store: approved by key: %w", err)
 	}
@@ -116,17 +116,25 @@ func (s *Store) ApprovedByKey(ctx context.Context, key string) (int64, error) {
 }
 
 // RecentDuplicate reports whether the same body came from the same
-// commenter key or IP since the given time. Each lookup walks only that
-// sender's comments of the window (indexes on key or IP with created_at).
+// commenter key or IP since the given time. The key lookup walks that
+// browser's comments of the window (idx_comments_key_time); the IP lookup
+// only that IP's comments that start like body (idx_comments_ip_prefix),
+// since one IP may send every comment behind a proxy.
 func (s *Store) RecentDuplicate(ctx context.Context, body, key, ip string, since time.Time) (bool, error) {
-	for _, by := range []struct{ column, value string }{{"commenter_key", key}, {"ip", ip}} {
+	t := since.UTC()
+	for _, by := range []struct {
+		value, where string
+		args         []any
+	}{
+		{key, dupByKey, []any{key, t, body}},
+		{ip, dupByIP, []any{ip, body, t, body}},
+	} {
 		if by.value == "" {
 			continue
 		}
 		var ids []uint
 		err := s.r.WithContext(ctx).Model(&models.Comment{}).Select("id").
-			Where(by.column+" = ? AND created_at > ? AND body = ?", by.value, since.UTC(), body).
-			Limit(1).Find(&ids).Error
+			Where(by.where, by.args...).Limit(1).Find(&ids).Error
 		if err != nil {
 			return false, fmt.Errorf("store: duplicate check: %w", err)
 		}

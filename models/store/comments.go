@@ -10,24 +10,42 @@ import (
 	"parley/models"
 )
 
-// CreateComment inserts c in one transaction after checking that its
-// parent exists, is approved and is on the same thread. A reply deeper than
-// maxDepth is attached to the deepest allowed ancestor instead.
+// CreateComment stores c after checking that its parent exists, is approved
+// and is on the same thread. A reply deeper than maxDepth is attached to the
+// deepest allowed ancestor instead. It returns once c is durable; concurrent
+// calls share one transaction (see groupcommit.go), and a call whose
+// context ends before its comment is written stores nothing.
 func (s *Store) CreateComment(ctx context.Context, c *models.Comment, maxDepth int) error {
-	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	if s.gc != nil {
+		return s.gc.submit(ctx, c, maxDepth)
+	}
+	return wrapCreate(createOne(ctx, s.w, c, maxDepth))
+}
+
+// createOne stores c in a transaction of its own.
+func createOne(ctx context.Context, db *gorm.DB, c *models.Comment, maxDepth int) error {
+	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := placeReply(tx, c, maxDepth); err != nil {
 			return err
 		}
-		if err := tx.Create(c).Error; err != nil {
+		return insertComment(tx, c)
+	})
+}
+
+// insertComment writes a placed comment and, for an approved one, moves its
+// thread's count and version.
+func insertComment(tx *gorm.DB, c *models.Comment) error {
+	if err := tx.Create(c).Error; err != nil {
+		return err
+	}
+	if c.Status == models.StatusApproved {
+		if err := addCount(tx, c.ThreadID, 1); err != nil {
 			return err
 		}
-		if c.Status == models.StatusApproved {
-			return addCount(tx, c.ThreadID, 1)
+		// A reply published at once is announced in the same transaction.
+		if c.ParentID != nil {
+			return noteReplyTx(tx, c.ID)
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: create comment: %w", err)
 	}
 	return nil
 }
@@ -78,7 +96,7 @@ func (s *Store) ThreadComments(ctx context.Context, threadID uint) ([]models.Com
 	var out []models.Comment
 	err := s.r.WithContext(ctx).
 		Select("id", "thread_id", "parent_id", "depth", "author", "email", "website", "html",
-			"status", "reasons", "commenter_key", "score", "created_at", "edited_at").
+			"status", "reasons", "commenter_key", "score", "pinned", "created_at", "edited_at").
 		Where("thread_id = ?", threadID).Order("created_at, id").Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: thread %d comments: %w", threadID, err)
@@ -147,6 +165,11 @@ func setStatusTx(tx *gorm.DB, ids []uint, status models.Status, actor Actor, not
 		}
 		if err := addCount(tx, c.ThreadID, delta); err != nil {
 			return changed, err
+		}
+		if status == models.StatusApproved {
+			if err := noteReplyTx(tx, c.ID); err != nil {
+				return changed, err
+			}
 		}
 		id := c.ID
 		entry := models.AuditEntry{ModeratorID: actor.ModeratorID, Actor: actor.Name, Action: string(status),

@@ -190,6 +190,7 @@ func (run *importRun) ensureThread(tx *gorm.DB, key string, th *importer.Thread)
 			fill["url"] = importURL(th.URL)
 		}
 		if len(fill) > 0 {
+			fill["version"] = gorm.Expr("version + 1")
 			if err := tx.Model(&models.Thread{}).Where("id = ?", t.ID).UpdateColumns(fill).Error; err != nil {
 				return 0, fmt.Errorf("thread %s: %w", key, err)
 			}
@@ -270,7 +271,8 @@ func (run *importRun) createPost(tx *gorm.DB, p *importer.Post, ext string, th *
 		return err
 	}
 	if th != nil && th.Closed {
-		if err := tx.Model(&models.Thread{}).Where("post_id = ?", post.ID).UpdateColumn("closed", true).Error; err != nil {
+		if err := tx.Model(&models.Thread{}).Where("post_id = ?", post.ID).
+			UpdateColumns(map[string]any{"closed": true, "version": gorm.Expr("version + 1")}).Error; err != nil {
 			return fmt.Errorf("post %s: %w", slug, err)
 		}
 	}

@@ -109,7 +109,14 @@ type depthRow struct {
 	Depth    int
 }
 
-// fixDepths recomputes parents and depths of the given threads from the
+// rootRow is a comment's place with its top-level ancestor (0 for a
+// top-level comment), which paging by top-level comment relies on.
+type rootRow struct {
+	depthRow
+	RootID uint
+}
+
+// fixDepths recomputes parents, depths and roots of the given threads from the
 // top down (see planDepths) and saves what changed, a few hundred rows per
 // transaction.
 func (s *Store) fixDepths(ctx context.Context, threads map[uint]bool, maxDepth int) error {
@@ -118,12 +125,12 @@ func (s *Store) fixDepths(ctx context.Context, threads map[uint]bool, maxDepth i
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	var changes []depthRow
+	var changes []rootRow
 	save := func() error {
 		err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 			for _, c := range changes {
 				err := tx.Model(&models.Comment{}).Where("id = ?", c.ID).
-					UpdateColumns(map[string]any{"parent_id": c.ParentID, "depth": c.Depth}).Error
+					UpdateColumns(map[string]any{"parent_id": c.ParentID, "depth": c.Depth, "root_id": c.RootID}).Error
 				if err != nil {
 					return err
 				}
@@ -134,13 +141,22 @@ func (s *Store) fixDepths(ctx context.Context, threads map[uint]bool, maxDepth i
 		return err
 	}
 	for _, tid := range ids {
-		var rows []depthRow
-		err := s.w.WithContext(ctx).Model(&models.Comment{}).Select("id, parent_id, depth").
-			Where("thread_id = ?", tid).Order("id").Scan(&rows).Error
+		var flat []struct {
+			ID       uint
+			ParentID *uint
+			Depth    int
+			RootID   uint
+		}
+		err := s.w.WithContext(ctx).Model(&models.Comment{}).Select("id, parent_id, depth, root_id").
+			Where("thread_id = ?", tid).Order("id").Scan(&flat).Error
 		if err != nil {
 			return fmt.Errorf("thread %d depths: %w", tid, err)
 		}
-		changes = append(changes, planDepths(rows, maxDepth)...)
+		rows := make([]rootRow, len(flat))
+		for i, f := range flat {
+			rows[i] = rootRow{depthRow: depthRow{ID: f.ID, ParentID: f.ParentID, Depth: f.Depth}, RootID: f.RootID}
+		}
+		changes = append(changes, planRoots(rows, maxDepth)...)
 		if len(changes) >= defaultImportBatch {
 			if err := save(); err != nil {
 				return fmt.Errorf("depths: %w", err)
@@ -150,6 +166,15 @@ func (s *Store) fixDepths(ctx context.Context, threads map[uint]bool, maxDepth i
 	if len(changes) > 0 {
 		if err := save(); err != nil {
 			return fmt.Errorf("depths: %w", err)
+		}
+	}
+	// Replies moved under their parents: cached renderings are stale.
+	for start := 0; start < len(ids); start += 500 {
+		chunk := ids[start:min(start+500, len(ids))]
+		err := s.w.WithContext(ctx).Model(&models.Thread{}).Where("id IN ?", chunk).
+			UpdateColumn("version", gorm.Expr("version + 1")).Error
+		if err != nil {
+			return fmt.Errorf("depths: thread versions: %w", err)
 		}
 	}
 	return nil
@@ -224,4 +249,47 @@ func sameParent(a, b *uint) bool {
 		return a == b
 	}
 	return *a == *b
+}
+
+// planRoots runs planDepths over a thread's rows and returns every row
+// whose parent, depth or root must change, with all three as they should be.
+func planRoots(rows []rootRow, maxDepth int) []rootRow {
+	plain := make([]depthRow, len(rows))
+	for i, r := range rows {
+		plain[i] = r.depthRow
+	}
+	fixed := make(map[uint]depthRow, len(rows))
+	for _, r := range plain {
+		fixed[r.ID] = r
+	}
+	changed := map[uint]bool{}
+	for _, c := range planDepths(plain, maxDepth) {
+		fixed[c.ID] = c
+		changed[c.ID] = true
+	}
+	// After planDepths the parents form a forest, so every climb ends.
+	roots := make(map[uint]uint, len(rows))
+	var rootOf func(id uint) uint
+	rootOf = func(id uint) uint {
+		if r, ok := roots[id]; ok {
+			return r
+		}
+		p := fixed[id].ParentID
+		r := uint(0)
+		if p != nil {
+			if r = rootOf(*p); r == 0 {
+				r = *p
+			}
+		}
+		roots[id] = r
+		return r
+	}
+	var out []rootRow
+	for _, r := range rows {
+		root := rootOf(r.ID)
+		if changed[r.ID] || root != r.RootID {
+			out = append(out, rootRow{depthRow: fixed[r.ID], RootID: root})
+		}
+	}
+	return out
 }

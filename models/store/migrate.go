@@ -31,7 +31,7 @@ var migrations = []migration{
 			&models.LoginFailure{}, &models.Secret{}, &models.Ban{}, &models.Flag{},
 			&models.OutboxMessage{}, &models.UsedToken{}, &models.DigestCursor{},
 			&models.Redirect{}, &models.ImportJob{}, &importParent{}, &rateLimitHit{},
-			&models.Vote{})
+			&models.Vote{}, &models.Subscriber{}, &models.ReplyNotice{})
 	}},
 }
 

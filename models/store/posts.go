@@ -17,10 +17,22 @@ type PostWithThread struct {
 	ThreadID uint
 	Closed   bool
 	Count    int
+	// ThreadVersion is the thread's version (see models.Thread.Version).
+	ThreadVersion int64
+	// SiteUpdated is when the post's site's settings last changed; set by
+	// PostBySlug and PostByID only.
+	SiteUpdated time.Time
 }
 
-// postColumns selects a post with its thread's id, closed flag and count.
-const postColumns = "posts.*, threads.id AS thread_id, threads.closed AS closed, threads.comment_count AS count"
+// Thread returns the post's thread as far as the joined row tells it.
+func (p PostWithThread) Thread() models.Thread {
+	return models.Thread{ID: p.ThreadID, SiteID: p.SiteID, Page: p.PagePath(), Title: p.Title,
+		Closed: p.Closed, Count: p.Count, Version: p.ThreadVersion}
+}
+
+// postColumns selects a post with its thread's id, closed flag, count and version.
+const postColumns = "posts.*, threads.id AS thread_id, threads.closed AS closed, threads.comment_count AS count, " +
+	"threads.version AS thread_version"
 
 // PublishedPosts lists a site's published posts, newest first, with their
 // comment counts, in one query.
@@ -61,8 +73,9 @@ func (s *Store) PostByID(ctx context.Context, id uint) (PostWithThread, error) {
 
 func (s *Store) onePost(ctx context.Context, where string, args ...any) (PostWithThread, error) {
 	var out []PostWithThread
-	err := s.r.WithContext(ctx).Table("posts").Select(postColumns).
+	err := s.r.WithContext(ctx).Table("posts").Select(postColumns+", sites.updated_at AS site_updated").
 		Joins("JOIN threads ON threads.post_id = posts.id").
+		Joins("JOIN sites ON sites.id = posts.site_id").
 		Where(where, args...).Limit(1).Scan(&out).Error
 	if err != nil {
 		return PostWithThread{}, fmt.Errorf("store: post: %w", err)
@@ -96,7 +109,7 @@ func createPostThread(tx *gorm.DB, p *models.Post) error {
 	// A thread for this page may exist already (an imported or embedded page
 	// that later became a post): adopt it.
 	res := tx.Model(&models.Thread{}).Where("site_id = ? AND page = ?", t.SiteID, t.Page).
-		Updates(map[string]any{"post_id": id, "title": t.Title})
+		Updates(map[string]any{"post_id": id, "title": t.Title, "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		return fmt.Errorf("store: post thread: %w", res.Error)
 	}
@@ -128,7 +141,8 @@ func (s *Store) UpdatePost(ctx context.Context, p *models.Post, closed bool) err
 			return err
 		}
 		return tx.Model(&models.Thread{}).Where("post_id = ?", p.ID).
-			Updates(map[string]any{"page": p.PagePath(), "title": p.Title, "closed": closed}).Error
+			Updates(map[string]any{"page": p.PagePath(), "title": p.Title, "closed": closed,
+				"version": gorm.Expr("version + 1")}).Error
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return fmt.Errorf("store: update post %d: %w", p.ID, models.ErrConflict)

@@ -24,7 +24,7 @@ const seedRowsPerInsert = 500
 // parents[i] is the index in cs of comment i's parent, or -1 for a
 // top-level comment; a parent must come earlier in cs, be on the same thread
 // and be approved, as CreateComment demands. SeedComments assigns each
-// comment its ID, ParentID and Depth (a reply deeper than maxDepth is
+// comment its ID, ParentID, RootID and Depth (a reply deeper than maxDepth is
 // attached to the deepest allowed ancestor, as CreateComment does) and keeps
 // the threads' approved counts in step. Comments without a CreatedAt get
 // the current time.
@@ -109,10 +109,15 @@ func assignSeedIDs(cs []models.Comment, parents []int, maxID uint) {
 	now := time.Now().UTC()
 	for i := range cs {
 		cs[i].ID = maxID + uint(i) + 1
-		cs[i].ParentID = nil
+		cs[i].ParentID, cs[i].RootID = nil, 0
 		if p := parents[i]; p >= 0 {
 			id := cs[p].ID
 			cs[i].ParentID = &id
+			// Parents come first, so the parent's root is already set.
+			cs[i].RootID = cs[p].RootID
+			if cs[i].RootID == 0 {
+				cs[i].RootID = id
+			}
 		}
 		if cs[i].CreatedAt.IsZero() {
 			cs[i].CreatedAt = now

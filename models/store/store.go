@@ -27,6 +27,11 @@ type Store struct {
 	w, r     *gorm.DB
 	postgres bool
 	path     string
+	// gc batches new comments into shared transactions; nil until Open
+	// has migrated the database.
+	gc *groupCommitter
+	// heads are the statements of the hot read path, prepared once.
+	heads headStatements
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -45,6 +50,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if err := s.ensureDerived(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.gc = newGroupCommitter(s.w, defaultMaxBatch, defaultLinger)
 	return s, nil
 }
 
@@ -80,7 +90,11 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 	}
 	common := "_busy_timeout=10000&_foreign_keys=on&_journal_mode=WAL&_synchronous=FULL"
 	uri := "file:" + (&url.URL{Path: path}).EscapedPath()
-	w, err := gorm.Open(sqlite.Open(uri+"?"+common+"&_txlock=immediate"), cfg)
+	// Each gorm.DB gets its own copy of the config: gorm.Open keeps the
+	// pointer and stores its connection pool in it, so a shared one would
+	// point the writer's prepared statements at the read-only pool.
+	wcfg, rcfg := *cfg, *cfg
+	w, err := gorm.Open(sqlite.Open(uri+"?"+common+"&_txlock=immediate"), &wcfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -96,7 +110,7 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	r, err := gorm.Open(sqlite.Open(uri+"?"+common+"&_query_only=1"), cfg)
+	r, err := gorm.Open(sqlite.Open(uri+"?"+common+"&_query_only=1"), &rcfg)
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
@@ -112,9 +126,13 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 	return &Store{w: w, r: r, path: path}, nil
 }
 
-// Close releases every connection.
+// Close stops the group committer after the batch in flight and releases
+// every connection.
 func (s *Store) Close() error {
-	var errs []error
+	if s.gc != nil {
+		s.gc.stop()
+	}
+	errs := []error{s.heads.close()}
 	for _, db := range []*gorm.DB{s.w, s.r} {
 		sqlDB, err := db.DB()
 		if err == nil {

@@ -1,0 +1,250 @@
+package handlers
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"container/list"
+	"encoding/binary"
+	"hash/crc32"
+	"hash/fnv"
+	"io"
+	"strconv"
+	"sync"
+)
+
+// renderCache keeps rendered thread output (JSON answers, HTML fragments)
+// in memory, least recently used first out, bounded by bytes. Keys carry
+// the thread's version, so an entry never needs invalidating: a change
+// moves the version on and the old entries age out unused.
+type renderCache struct {
+	mu    sync.Mutex
+	max   int // bytes; 0 turns the cache off
+	size  int
+	order *list.List // front is the most recently used
+	items map[string]*list.Element
+
+	hits, misses func() // metrics hooks; may be nil
+
+	deflaters sync.Pool // *flate.Writer for fresh segments
+	buffers   sync.Pool // *bytes.Buffer for pages being rendered
+}
+
+// maxPooledBuffer keeps the odd huge page's buffer out of the pool.
+const maxPooledBuffer = 1 << 20
+
+// buffer returns an empty buffer to render a page into; give it back with
+// release once the page is written.
+func (c *renderCache) buffer() *bytes.Buffer {
+	if b, ok := c.buffers.Get().(*bytes.Buffer); ok {
+		return b
+	}
+	return new(bytes.Buffer)
+}
+
+func (c *renderCache) release(b *bytes.Buffer) {
+	if b.Cap() > maxPooledBuffer {
+		return
+	}
+	b.Reset()
+	c.buffers.Put(b)
+}
+
+// defaultRenderCacheBytes bounds the cache: about a hundred 100-comment
+// threads with their compressed copies.
+const defaultRenderCacheBytes = 16 << 20
+
+func newRenderCache(maxBytes int) *renderCache {
+	return &renderCache{max: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+}
+
+// rendered is one cached rendering: the bytes, their entity tag and, made
+// once on first need, their compressed forms.
+type rendered struct {
+	key  string
+	body []byte
+	etag string
+
+	gzipOnce    sync.Once
+	gzipped     []byte
+	deflateOnce sync.Once
+	deflated    []byte
+}
+
+// newRendered wraps body with an entity tag derived from its bytes.
+func newRendered(key string, body []byte) *rendered {
+	h := fnv.New64a()
+	h.Write(body)
+	return &rendered{key: key, body: body, etag: `W/"` + strconv.FormatUint(h.Sum64(), 36) + `"`}
+}
+
+// gzip returns the body as a whole gzip stream, compressed once.
+func (r *rendered) gzip() []byte {
+	r.gzipOnce.Do(func() {
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw.Write(r.body)
+		zw.Close()
+		r.gzipped = buf.Bytes()
+	})
+	return r.gzipped
+}
+
+// deflate returns the body as a raw deflate segment that ends on a sync
+// flush and is not final, so it can sit between other segments of one
+// stream (see gzipJoin). Compressed once.
+func (r *rendered) deflate() []byte {
+	r.deflateOnce.Do(func() { r.deflated = deflateSegment(r.body, flate.BestCompression) })
+	return r.deflated
+}
+
+// size is what the entry costs the cache, roughly.
+func (r *rendered) size() int { return 2*len(r.body) + len(r.key) + 64 }
+
+// get returns the entry under key, or nil.
+func (c *renderCache) get(key string) *rendered {
+	if c == nil || c.max == 0 {
+		return nil
+	}
+	c.mu.Lock()
+	el, ok := c.items[key]
+	if ok {
+		c.order.MoveToFront(el)
+	}
+	c.mu.Unlock()
+	if !ok {
+		if c.misses != nil {
+			c.misses()
+		}
+		return nil
+	}
+	if c.hits != nil {
+		c.hits()
+	}
+	return el.Value.(*rendered)
+}
+
+// put stores body under key and returns the entry. Bodies larger than a
+// quarter of the cache are not kept, so one huge thread cannot empty it.
+func (c *renderCache) put(key string, body []byte) *rendered {
+	r := newRendered(key, body)
+	if c == nil || c.max == 0 || r.size() > c.max/4 {
+		return r
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.items[key]; ok {
+		// Another request rendered the same version meanwhile; keep one.
+		c.order.MoveToFront(el)
+		return el.Value.(*rendered)
+	}
+	c.items[key] = c.order.PushFront(r)
+	c.size += r.size()
+	for c.size > c.max {
+		last := c.order.Back()
+		old := last.Value.(*rendered)
+		c.order.Remove(last)
+		delete(c.items, old.key)
+		c.size -= old.size()
+	}
+	return r
+}
+
+// len reports how many entries are cached.
+func (c *renderCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.items)
+}
+
+// deflateSegment compresses b into raw deflate blocks ending with a sync
+// flush: byte-aligned, not final, and with no reference to anything before
+// it, so segments compressed apart can be joined into one stream.
+func deflateSegment(b []byte, level int) []byte {
+	var buf bytes.Buffer
+	fw, _ := flate.NewWriter(&buf, level)
+	fw.Write(b)
+	fw.Flush()
+	return buf.Bytes()
+}
+
+// deflateFresh appends b to dst as a sync-flushed segment (see
+// deflateSegment). Compressors are reused: making a flate.Writer costs more
+// than compressing a few kilobytes with it.
+func (c *renderCache) deflateFresh(dst io.Writer, b []byte) {
+	fw, ok := c.deflaters.Get().(*flate.Writer)
+	if !ok {
+		fw, _ = flate.NewWriter(nil, flate.BestSpeed)
+	}
+	fw.Reset(dst)
+	fw.Write(b)
+	fw.Flush()
+	fw.Reset(nil)
+	c.deflaters.Put(fw)
+}
+
+// gzipHeader is a minimal gzip member header: no name, no time, unknown OS.
+var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255}
+
+// finalEmptyBlock ends a deflate stream: an empty stored block marked final.
+var finalEmptyBlock = []byte{0x01, 0x00, 0x00, 0xff, 0xff}
+
+// segment is one part of a response assembled from cached and fresh parts.
+type segment struct {
+	cached *rendered // compressed once, reused by every request
+	fresh  []byte    // rendered for this request alone
+}
+
+// gzipJoin writes the segments as one gzip stream: cached segments are
+// copied as they were compressed once and fresh ones are compressed now
+// (they are small). The trailer's CRC-32 runs over every byte; with the
+// CPU's carry-less multiply that costs microseconds for a large thread.
+func (c *renderCache) gzipJoin(dst io.Writer, parts []segment) {
+	dst.Write(gzipHeader)
+	var crc uint32
+	var n int
+	for _, p := range parts {
+		if p.cached != nil {
+			seg := p.cached.deflate()
+			dst.Write(seg)
+			crc = crc32.Update(crc, crc32.IEEETable, p.cached.body)
+			n += len(p.cached.body)
+			continue
+		}
+		if len(p.fresh) == 0 {
+			continue
+		}
+		c.deflateFresh(dst, p.fresh)
+		crc = crc32.Update(crc, crc32.IEEETable, p.fresh)
+		n += len(p.fresh)
+	}
+	dst.Write(finalEmptyBlock)
+	var trailer [8]byte
+	binary.LittleEndian.PutUint32(trailer[:4], crc)
+	binary.LittleEndian.PutUint32(trailer[4:], uint32(n))
+	dst.Write(trailer[:])
+}
+
+// joinPlain writes the segments uncompressed.
+func joinPlain(dst io.Writer, parts []segment) {
+	for _, p := range parts {
+		if p.cached != nil {
+			dst.Write(p.cached.body)
+		} else {
+			dst.Write(p.fresh)
+		}
+	}
+}
+
+// plainLength is the length of the segments uncompressed.
+func plainLength(parts []segment) int {
+	n := 0
+	for _, p := range parts {
+		if p.cached != nil {
+			n += len(p.cached.body)
+		} else {
+			n += len(p.fresh)
+		}
+	}
+	return n
+}

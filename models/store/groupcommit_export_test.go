@@ -1,0 +1,78 @@
+package store
+
+import (
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"parley/models"
+)
+
+// explain returns the lines of SQLite's EXPLAIN QUERY PLAN for sql.
+func explain(s *Store, sql string) ([]string, error) {
+	rows, err := s.r.Raw("EXPLAIN QUERY PLAN " + sql).Rows()
+	if err != nil {
+		return nil, fmt.Errorf("explain %s: %w", sql, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		out = append(out, detail)
+	}
+	return out, rows.Err()
+}
+
+// HotPlans returns SQLite's plans of the queries every new comment and the
+// queue's tab counts run, by name.
+func HotPlans(s *Store) (map[string][]string, error) {
+	since := time.Now().Add(-time.Hour)
+	queries := map[string]string{
+		"queue counts (all sites)": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return queueCountsQuery(tx, "").Scan(&[]struct{ N int }{})
+		}),
+		"queue counts (one site)": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return queueCountsQuery(tx, models.DefaultSiteID).Scan(&[]struct{ N int }{})
+		}),
+		"duplicate by key": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Comment{}).Select("id").Where(dupByKey, "key-1", since, "Hello there").Limit(1).Find(&[]uint{})
+		}),
+		"duplicate by ip": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Comment{}).Select("id").Where(dupByIP, "127.0.0.1", "Hello there", since, "Hello there").Limit(1).Find(&[]uint{})
+		}),
+		"approved by key": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Comment{}).Where(approvedByKey, "key-1", models.StatusApproved).Count(new(int64))
+		}),
+		"thread by page": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return tx.Where("site_id = ? AND page = ?", models.DefaultSiteID, "/posts/welcome").Take(&models.Thread{})
+		}),
+		"post by id": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return tx.Table("posts").Select(postColumns).Joins("JOIN threads ON threads.post_id = posts.id").
+				Where("posts.id = ?", 1).Limit(1).Scan(&[]PostWithThread{})
+		}),
+		"place reply": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return tx.Select("id", "thread_id", "parent_id", "root_id", "depth", "status").Where("id = ?", 1).Take(&models.Comment{})
+		}),
+	}
+	out := make(map[string][]string, len(queries))
+	for name, q := range queries {
+		plan, err := explain(s, q)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = plan
+	}
+	return out, nil
+}
+
+// SetGroupCommit replaces the store's committer with one of the given batch
+// bound and linger, for the batch-size benchmarks.
+func SetGroupCommit(s *Store, maxBatch int, linger time.Duration) {
+	s.gc.stop()
+	s.gc = newGroupCommitter(s.w, maxBatch, linger)
+}

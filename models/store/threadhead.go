@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"parley/models"
+)
+
+// ThreadHead is the little a read of a thread needs before a cached
+// rendering can answer: the thread's row (zero when the page has none yet)
+// and when its site's settings last changed.
+type ThreadHead struct {
+	Thread      models.Thread
+	SiteUpdated time.Time
+}
+
+// threadHeadQuery reads a site and one of its threads in one indexed
+// lookup each. It runs on every thread read, so it goes straight to
+// database/sql: GORM's reflection cost more than the query.
+const threadHeadQuery = `SELECT s.updated_at, t.id, t.version, t.comment_count, t.closed, t.title, t.url, t.post_id, t.created_at
+FROM sites s LEFT JOIN threads t ON t.site_id = s.id AND t.page = %s WHERE s.id = %s`
+
+// ThreadHead returns the head of a site's page; models.ErrNotFound when
+// the site does not exist.
+func (s *Store) ThreadHead(ctx context.Context, siteID, page string) (ThreadHead, error) {
+	head := ThreadHead{Thread: models.Thread{SiteID: siteID, Page: page}}
+	stmt, _, err := s.heads.prepared(s)
+	if err != nil {
+		return head, fmt.Errorf("store: thread head: %w", err)
+	}
+	var (
+		id, version, count, postID sql.NullInt64
+		closed                     sql.NullBool
+		title, url                 sql.NullString
+		created                    sql.NullTime
+	)
+	err = stmt.QueryRowContext(ctx, page, siteID).
+		Scan(&head.SiteUpdated, &id, &version, &count, &closed, &title, &url, &postID, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return head, fmt.Errorf("store: thread head %s%s: %w", siteID, page, models.ErrNotFound)
+	}
+	if err != nil {
+		return head, fmt.Errorf("store: thread head %s%s: %w", siteID, page, err)
+	}
+	if id.Valid {
+		t := &head.Thread
+		t.ID, t.Version, t.Count, t.Closed = uint(id.Int64), version.Int64, int(count.Int64), closed.Bool
+		t.Title, t.URL, t.CreatedAt = title.String, url.String, created.Time
+		if postID.Valid {
+			p := uint(postID.Int64)
+			t.PostID = &p
+		}
+	}
+	return head, nil
+}
+
+// PostHead is the little a read of a post page needs before a cached page
+// can answer: the post's id, state and last change, and its thread's head.
+type PostHead struct {
+	PostID      uint
+	Published   bool
+	PublishedAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+	ThreadHead
+}
+
+const postHeadQuery = `SELECT p.id, p.published, p.published_at, p.created_at, p.updated_at, s.updated_at,
+t.id, t.version, t.comment_count, t.closed, t.title, t.url, t.created_at
+FROM posts p JOIN threads t ON t.post_id = p.id JOIN sites s ON s.id = p.site_id
+WHERE p.site_id = %s AND p.slug = %s`
+
+// PostHead returns the head of a site's post by slug; models.ErrNotFound
+// when there is no such post.
+func (s *Store) PostHead(ctx context.Context, siteID, slug string) (PostHead, error) {
+	var h PostHead
+	_, stmt, err := s.heads.prepared(s)
+	if err != nil {
+		return h, fmt.Errorf("store: post head: %w", err)
+	}
+	var published sql.NullTime
+	var id int64
+	var title, url sql.NullString
+	t := &h.Thread
+	err = stmt.QueryRowContext(ctx, siteID, slug).Scan(&id, &h.Published, &published, &h.CreatedAt, &h.UpdatedAt,
+		&h.SiteUpdated, &t.ID, &t.Version, &t.Count, &t.Closed, &title, &url, &t.CreatedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, fmt.Errorf("store: post head %s/%s: %w", siteID, slug, models.ErrNotFound)
+	}
+	if err != nil {
+		return h, fmt.Errorf("store: post head %s/%s: %w", siteID, slug, err)
+	}
+	h.PostID, t.Title, t.URL = uint(id), title.String, url.String
+	if published.Valid {
+		h.PublishedAt = &published.Time
+	}
+	t.SiteID, t.Page = siteID, models.Post{Slug: slug}.PagePath()
+	pid := h.PostID
+	t.PostID = &pid
+	return h, nil
+}
+
+// headStatements are the two head queries, prepared on the read pool on
+// first use: preparing them on every request cost as much as running them.
+// A failed preparation is tried again on the next request.
+type headStatements struct {
+	mu           sync.Mutex
+	thread, post *sql.Stmt
+}
+
+func (h *headStatements) prepared(s *Store) (thread, post *sql.Stmt, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.post != nil {
+		return h.thread, h.post, nil
+	}
+	db, err := s.r.DB()
+	if err != nil {
+		return nil, nil, err
+	}
+	placeholders := []any{"?", "?"}
+	if s.postgres {
+		placeholders = []any{"$1", "$2"}
+	}
+	if h.thread == nil {
+		if h.thread, err = db.Prepare(fmt.Sprintf(threadHeadQuery, placeholders...)); err != nil {
+			return nil, nil, fmt.Errorf("prepare: %w", err)
+		}
+	}
+	if h.post, err = db.Prepare(fmt.Sprintf(postHeadQuery, placeholders...)); err != nil {
+		return nil, nil, fmt.Errorf("prepare: %w", err)
+	}
+	return h.thread, h.post, nil
+}
+
+func (h *headStatements) close() error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var errs []error
+	for _, st := range []*sql.Stmt{h.thread, h.post} {
+		if st != nil {
+			errs = append(errs, st.Close())
+		}
+	}
+	return errors.Join(errs...)
+}

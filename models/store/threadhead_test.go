@@ -1,0 +1,52 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"parley/models"
+	"parley/models/store/storetest"
+)
+
+func TestThreadHeadMatchesTheRows(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			st := storetest.Open(t, b.DSN)
+			site := models.Site{ID: "blog", Name: "Blog", Origins: []string{"https://blog.example.com"}, Settings: models.DefaultSiteSettings()}
+			if err := st.CreateSite(ctx, &site); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.ThreadHead(ctx, "nope", "/x"); !errors.Is(err, models.ErrNotFound) {
+				t.Fatalf("unknown site: err %v, want ErrNotFound", err)
+			}
+			head, err := st.ThreadHead(ctx, "blog", "/none")
+			if err != nil || head.Thread.ID != 0 || head.SiteUpdated.IsZero() {
+				t.Fatalf("page without a thread: %+v, %v", head, err)
+			}
+			want, err := st.EnsureThread(ctx, "blog", "/p", "A post", "https://blog.example.com/p")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.SetThreadClosed(ctx, want.ID, true); err != nil {
+				t.Fatal(err)
+			}
+			want, _ = st.ThreadByID(ctx, want.ID)
+			head, err = st.ThreadHead(ctx, "blog", "/p")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := head.Thread
+			if got.ID != want.ID || got.Version != want.Version || got.Version == 0 || !got.Closed || got.Title != want.Title ||
+				got.URL != want.URL || got.Count != want.Count || !got.CreatedAt.Equal(want.CreatedAt) {
+				t.Fatalf("head %+v, want %+v", got, want)
+			}
+			// PostgreSQL keeps microseconds, SQLite nanoseconds.
+			if d := head.SiteUpdated.Sub(site.UpdatedAt); d < -time.Microsecond || d > time.Microsecond {
+				t.Errorf("site updated %v, want %v", head.SiteUpdated, site.UpdatedAt)
+			}
+		})
+	}
+}
