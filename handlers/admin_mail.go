@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -95,9 +94,9 @@ func (s *Server) sendTestMail(c *gin.Context) {
 	} else {
 		ctx, cancel := context.WithTimeout(c.Request.Context(), mailTestTimeout)
 		defer cancel()
-		body := fmt.Sprintf("This is a test email from Parley at %s, sent from the settings page by %s.\n\n"+
-			"If you can read it, Parley can send you mail.\n", s.cfg.BaseURL, mod.Email)
-		msg := s.mail.NewOutboxMessage(mod.Email, "Parley test email", body)
+		tr := s.modMailLanguage(mod)
+		body := tr.T("email.test.body", "url", s.cfg.BaseURL, "email", mod.Email) + "\n\n" + tr.T("email.test.works") + "\n"
+		msg := s.mail.NewOutboxMessage(mod.Email, tr.T("email.test.subject"), body)
 		msg.CreatedAt = s.now()
 		receipt, err := s.mail.Deliver(ctx, *msg)
 		res.Steps = receipt.Steps

@@ -271,7 +271,8 @@ func (s *Server) apiCreateComment(c *gin.Context) {
 		SiteID: req.Site, Page: req.Page, ParentID: req.ParentID,
 		Author: req.Author, Email: req.Email, Website: req.Website, Body: req.Body, Notify: req.Notify,
 		IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
-		CommenterKey: s.commenterKey(c, req.CommenterKey),
+		CommenterKey:   s.commenterKey(c, req.CommenterKey),
+		AcceptLanguage: c.GetHeader("Accept-Language"),
 	})
 	if err != nil {
 		s.apiCreateError(c, err)
@@ -343,7 +344,8 @@ func (s *Server) apiCounts(c *gin.Context) {
 		s.fail(c, http.StatusBadRequest, "too_many_pages", "Ask for at most 200 pages at once.")
 		return
 	}
-	counts, err := s.store.Counts(c.Request.Context(), req.Site, req.Pages)
+	ctx := c.Request.Context()
+	counts, siteUpdated, found, err := s.store.SiteCounts(ctx, req.Site, req.Pages)
 	if err != nil {
 		s.serverError(c, err)
 		return
@@ -352,5 +354,14 @@ func (s *Server) apiCounts(c *gin.Context) {
 	for _, p := range req.Pages {
 		out[p] = counts[p]
 	}
-	c.JSON(http.StatusOK, gin.H{"counts": out, "words": s.countWords(c, req.Site)})
+	language := models.LanguageAuto
+	if found {
+		site, err := s.siteAsOf(ctx, req.Site, siteUpdated)
+		if err != nil {
+			s.serverError(c, err)
+			return
+		}
+		language = site.Settings.Language
+	}
+	c.JSON(http.StatusOK, gin.H{"counts": out, "words": s.countWords(c, language)})
 }

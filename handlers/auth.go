@@ -131,6 +131,11 @@ func (s *Server) login(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
+	// The desk follows the browser's language; the moderator's emails,
+	// written with no request at hand, follow the one they signed in with.
+	if err := s.store.SetModeratorLanguage(ctx, mod.ID, tr.Lang()); err != nil {
+		s.log.Error("login: moderator language", "moderator", mod.ID, "err", err)
+	}
 	next := view.Next
 	if next == "" {
 		next = "/admin"

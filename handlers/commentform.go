@@ -32,6 +32,7 @@ func (s *Server) readCommentForm(c *gin.Context, siteID, page, explicitKey strin
 		UserAgent:    c.Request.UserAgent(),
 		CommenterKey: s.commenterKey(c, explicitKey),
 	}
+	in.AcceptLanguage = c.GetHeader("Accept-Language")
 	form := commentForm{Author: in.Author, Email: in.Email, Website: in.Website, Body: in.Body, Notify: in.Notify}
 	if _, ok := s.signer.formAge(in.FormStamp, s.now()); ok {
 		// A form shown again after a mistake keeps its first stamp, so a

@@ -48,6 +48,9 @@ type newComment struct {
 	// CommenterKey is the verified key id of the sender's browser, or "" for
 	// a first comment (a new key is made and returned).
 	CommenterKey string
+	// AcceptLanguage is the sender's Accept-Language header: the language
+	// of their reply emails when the site does not fix one.
+	AcceptLanguage string
 }
 
 // createdComment is what a successful create returns.
@@ -187,7 +190,7 @@ func (s *Server) createComment(ctx context.Context, in newComment) (createdComme
 	}
 	s.metrics.commentCreated(c.Status)
 	s.notifyHeld(ctx, site, thread, c)
-	s.requestReplies(ctx, site, c)
+	s.requestReplies(ctx, site, c, s.i18n.Negotiate(models.LanguageAuto, in.AcceptLanguage))
 	out.Comment, out.Thread, out.EditToken, out.Shadow = c, thread, token, verdict.Shadow
 	out.Site = site
 	return out, nil

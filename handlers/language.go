@@ -76,11 +76,7 @@ func (s *Server) renderError(c *gin.Context, status int, msg string) {
 // countWords are the words count.js puts around a count, in the site's
 // language (or the reader's, for "auto"): {"zero","one","many"}, with {n}
 // standing for the number.
-func (s *Server) countWords(c *gin.Context, siteID string) map[string]string {
-	setting := models.LanguageAuto
-	if site, err := s.store.Site(c.Request.Context(), siteID); err == nil {
-		setting = site.Settings.Language
-	}
+func (s *Server) countWords(c *gin.Context, setting string) map[string]string {
 	tr := s.useSiteLanguage(c, setting)
 	return map[string]string{"zero": tr.N("count.comments", 0), "one": tr.N("count.comments", 1), "many": tr.T("count.comments")}
 }

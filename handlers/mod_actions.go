@@ -91,17 +91,6 @@ type modActionView struct {
 	Expires   time.Time
 }
 
-// actionWords names an action for people: the button and the result.
-func actionWords(action string) (verb, done string) {
-	switch action {
-	case "approve":
-		return "Approve", "approved"
-	case "remove":
-		return "Remove", "removed"
-	}
-	return "Mark as spam", "marked as spam"
-}
-
 // modActionStatus is the HTTP status of each outcome.
 func modActionStatus(outcome string) int {
 	switch outcome {

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"parley/handlers/i18n"
 	"parley/models"
 	"parley/models/mailer"
 	"parley/models/store"
@@ -53,11 +54,12 @@ func (s *Server) notifyHeld(ctx context.Context, site models.Site, thread models
 	expires := s.now().Add(modLinkLifetime)
 	var msgs []*models.OutboxMessage
 	for _, mod := range mods {
+		tr := s.modMailLanguage(mod)
 		var b strings.Builder
-		fmt.Fprintf(&b, "A comment on %s is waiting for moderation.\n\n", mailer.OneLine(site.Name))
-		s.writeHeldComment(&b, item, site, mod, expires)
-		s.writeMailFooter(&b, expires, "one email per held comment")
-		subject := fmt.Sprintf("Held comment by %s on %s", clip(item.Author, 60), clip(threadName(item), 80))
+		fmt.Fprintf(&b, "%s\n\n", tr.T("email.held.intro", "site", mailer.OneLine(site.Name)))
+		s.writeHeldComment(&b, tr, item, site, mod, expires)
+		s.writeMailFooter(&b, tr, expires, tr.T("email.setting.each"))
+		subject := tr.T("email.held.subject", "author", clip(item.Author, 60), "post", clip(threadName(item), 80))
 		msgs = append(msgs, s.mail.NewOutboxMessage(mod.Email, subject, b.String()))
 	}
 	if err := s.store.EnqueueMail(ctx, msgs...); err != nil {
@@ -102,21 +104,18 @@ func (s *Server) queueDigest(ctx context.Context, mod models.Moderator, sites ma
 		return err
 	}
 	expires := s.now().Add(modLinkLifetime)
+	tr := s.modMailLanguage(mod)
 	var b strings.Builder
-	word, verb := "comments", "are"
-	if total == 1 {
-		word, verb = "comment", "is"
-	}
-	fmt.Fprintf(&b, "%d held %s %s waiting for moderation.\n", total, word, verb)
+	fmt.Fprintf(&b, "%s\n", tr.N("email.digest.intro", int(total)))
 	for i, item := range items {
-		fmt.Fprintf(&b, "\n==== %d of %d ====\n\n", i+1, total)
-		s.writeHeldComment(&b, item, sites[item.SiteID], mod, expires)
+		fmt.Fprintf(&b, "\n==== %s ====\n\n", tr.T("email.digest.item", "i", i+1, "total", total))
+		s.writeHeldComment(&b, tr, item, sites[item.SiteID], mod, expires)
 	}
 	if more := total - int64(len(items)); more > 0 {
-		fmt.Fprintf(&b, "\n…and %d more in the queue: %s/admin/queue\n", more, s.cfg.BaseURL)
+		fmt.Fprintf(&b, "\n%s\n", tr.N("email.digest.more", int(more), "link", s.cfg.BaseURL+"/admin/queue"))
 	}
-	s.writeMailFooter(&b, expires, "a digest of held comments")
-	subject := fmt.Sprintf("%d held %s waiting", total, word)
+	s.writeMailFooter(&b, tr, expires, tr.T("email.setting.digest"))
+	subject := tr.N("email.digest.subject", int(total))
 	msg := s.mail.NewOutboxMessage(mod.Email, subject, b.String())
 	if _, err := s.store.AdvanceDigest(ctx, mod.ID, from, newest, msg); err != nil {
 		return err
@@ -128,58 +127,69 @@ func (s *Server) queueDigest(ctx context.Context, mod models.Moderator, sites ma
 // email: where and who, why it was held, the text quoted, and the signed
 // links. Everything the commenter wrote is cleaned of control characters
 // and quoted, so it cannot pass for Parley's own lines.
-func (s *Server) writeHeldComment(b *strings.Builder, item store.QueueItem, site models.Site, mod models.Moderator, expires time.Time) {
+func (s *Server) writeHeldComment(b *strings.Builder, tr *i18n.Translator, item store.QueueItem, site models.Site, mod models.Moderator, expires time.Time) {
 	c := item.Comment
-	fmt.Fprintf(b, "Post:     %s\n", clip(threadName(item), 200))
-	if u := s.pageURL(item, site); u != "" {
-		fmt.Fprintf(b, "Address:  %s\n", u)
-	}
-	if site.ID != "" && site.ID != models.DefaultSiteID {
-		fmt.Fprintf(b, "Site:     %s\n", mailer.OneLine(site.Name))
-	}
 	author := mailer.OneLine(c.Author)
 	if c.Email != "" {
 		author += " <" + mailer.OneLine(c.Email) + ">"
 	}
-	fmt.Fprintf(b, "Author:   %s\n", author)
-	if c.Website != "" {
-		fmt.Fprintf(b, "Website:  %s\n", mailer.OneLine(c.Website))
+	fields := [][2]string{{"email.field.post", clip(threadName(item), 200)}, {"email.field.address", s.pageURL(item, site)}}
+	if site.ID != "" && site.ID != models.DefaultSiteID {
+		fields = append(fields, [2]string{"email.field.site", mailer.OneLine(site.Name)})
 	}
-	fmt.Fprintf(b, "Written:  %s\n", c.CreatedAt.UTC().Format("2 January 2006 at 15:04 UTC"))
+	fields = append(fields, [2]string{"email.field.author", author}, [2]string{"email.field.website", mailer.OneLine(c.Website)},
+		[2]string{"email.field.written", tr.LongTime(c.CreatedAt)})
+	writeFields(b, tr, fields, 2)
 	if len(c.Reasons) > 0 {
-		b.WriteString("Held because:\n")
+		fmt.Fprintf(b, "%s\n", tr.T("email.held.because"))
 		for _, r := range c.Reasons {
-			line := mailer.OneLine(r.Text)
-			if d := mailer.OneLine(r.Detail); d != "" {
+			line := mailer.OneLine(reasonText(tr, r))
+			if d := mailer.OneLine(reasonDetail(tr, r)); d != "" {
 				line += " (" + d + ")"
 			}
 			fmt.Fprintf(b, "  - %s\n", line)
 		}
 	}
-	b.WriteString("\nThe comment:\n\n")
+	fmt.Fprintf(b, "\n%s\n\n", tr.T("email.held.comment"))
 	text := strings.TrimSpace(mailer.PlainText(c.Body))
 	if utf8.RuneCountInString(text) > mailBodyRunes {
-		text = string([]rune(text)[:mailBodyRunes]) + " […]\n[Cut here; the approve link's page shows the whole comment.]"
+		text = string([]rune(text)[:mailBodyRunes]) + " […]\n" + tr.T("email.held.cut")
 	}
 	for _, line := range strings.Split(text, "\n") {
 		b.WriteString(strings.TrimRight("> "+line, " "))
 		b.WriteByte('\n')
 	}
 	b.WriteString("\n")
+	var links [][2]string
 	for _, action := range []string{"approve", "remove", "spam"} {
-		verb, _ := actionWords(action)
 		link := s.modActionLink(modAction{CommentID: c.ID, Action: action, ModeratorID: mod.ID, Expires: expires})
-		fmt.Fprintf(b, "%-14s%s\n", verb+":", link)
+		links = append(links, [2]string{"modact.verb." + action, link})
+	}
+	writeFields(b, tr, links, 1)
+}
+
+// writeFields writes "Label:  value" lines, gap spaces after the longest
+// label, with the values lined up; fields without a value are left out.
+func writeFields(b *strings.Builder, tr *i18n.Translator, fields [][2]string, gap int) {
+	width := 0
+	for _, f := range fields {
+		width = max(width, utf8.RuneCountInString(tr.T(f[0]))+1+gap)
+	}
+	for _, f := range fields {
+		if f[1] == "" {
+			continue
+		}
+		label := tr.T(f[0]) + ":"
+		fmt.Fprintf(b, "%s%s%s\n", label, strings.Repeat(" ", width-utf8.RuneCountInString(label)), f[1])
 	}
 }
 
 // writeMailFooter explains the links and how to change the setting.
-func (s *Server) writeMailFooter(b *strings.Builder, expires time.Time, setting string) {
-	fmt.Fprintf(b, "\n-- \nEach link opens a page that shows the comment and asks you to confirm;\n"+
-		"opening it changes nothing. A link works once, until %s.\n"+
-		"The queue: %s/admin/queue\n"+
-		"You get this because your email setting is %q; change it at\n%s/admin/settings#email\n",
-		expires.UTC().Format("2 January 2006 at 15:04 UTC"), s.cfg.BaseURL, setting, s.cfg.BaseURL)
+func (s *Server) writeMailFooter(b *strings.Builder, tr *i18n.Translator, expires time.Time, setting string) {
+	fmt.Fprintf(b, "\n-- \n%s\n%s\n%s\n%s\n%s\n",
+		tr.T("email.footer.links"), tr.T("email.footer.once", "time", tr.LongTime(expires)),
+		tr.T("email.footer.queue", "link", s.cfg.BaseURL+"/admin/queue"),
+		tr.T("email.footer.why", "setting", setting), s.cfg.BaseURL+"/admin/settings#email")
 }
 
 // pageURL is the address of a comment's page: a thread key that is a full

@@ -16,7 +16,7 @@ func TestHeldCommentTextForAnotherSite(t *testing.T) {
 		Reasons: []models.Reason{{Code: "words", Text: "Hold word", Detail: "casino\x1b"}}}
 	item := store.QueueItem{Comment: c, SiteID: "other", Page: "/p/1"}
 	var b strings.Builder
-	f.s.writeHeldComment(&b, item, site, f.mod, time.Now().Add(time.Hour))
+	f.s.writeHeldComment(&b, f.s.i18n.Get("en"), item, site, f.mod, time.Now().Add(time.Hour))
 	text := b.String()
 	for _, want := range []string{
 		"Post:     /p/1\n", "Address:  https://blog.example.net/p/1\n", "Site:     Other blog\n",

@@ -97,7 +97,8 @@ func (s *Server) privacyRequest(c *gin.Context) {
 			status = http.StatusTooManyRequests
 			break
 		}
-		if err := s.sendPrivacyLink(c.Request.Context(), site, view.Email); err != nil {
+		lang := s.i18n.Negotiate(models.LanguageAuto, c.GetHeader("Accept-Language"))
+		if err := s.sendPrivacyLink(c.Request.Context(), site, view.Email, lang); err != nil {
 			s.serverError(c, err)
 			return
 		}
@@ -118,7 +119,8 @@ func (s *Server) privacyAllowed(ip, email string) (bool, time.Duration) {
 
 // sendPrivacyLink queues the email with the signed link, only when the
 // address wrote comments; nobody else is mailed by strangers' requests.
-func (s *Server) sendPrivacyLink(ctx context.Context, site models.Site, email string) error {
+// It is written in the site's fixed language or else in lang, the asker's.
+func (s *Server) sendPrivacyLink(ctx context.Context, site models.Site, email, lang string) error {
 	items, err := s.store.CommentsByEmail(ctx, email)
 	if err != nil || len(items) == 0 {
 		return err
@@ -126,14 +128,15 @@ func (s *Server) sendPrivacyLink(ctx context.Context, site models.Site, email st
 	expires := s.now().Add(privacyLinkLifetime)
 	link := s.cfg.BaseURL + "/privacy/comments/" + s.signer.sign(privacyPurpose,
 		encodeEmail(email)+"."+strconv.FormatInt(expires.Unix(), 10))
+	tr := s.readerMailLanguage(site, lang)
+	siteName := clip(site.Name, 100)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Someone, hopefully you, asked on %s for the comments written with this address.\n\n", clip(site.Name, 100))
-	fmt.Fprintf(&b, "See, download or delete them:\n%s\n\n", link)
-	fmt.Fprintf(&b, "The link works until %s. If you did not ask, ignore this email; nothing changes.\n",
-		expires.UTC().Format("2 January 2006 at 15:04 UTC"))
+	fmt.Fprintf(&b, "%s\n\n", tr.T("email.privacy.asked", "site", siteName))
+	fmt.Fprintf(&b, "%s\n%s\n\n", tr.T("email.privacy.see"), link)
+	fmt.Fprintf(&b, "%s\n", tr.T("email.privacy.until", "time", tr.LongTime(expires)))
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyEnqueueMax)
 	defer cancel()
-	return s.store.EnqueueMail(ctx, s.mail.NewOutboxMessage(email, "Your comments on "+clip(site.Name, 100), b.String()))
+	return s.store.EnqueueMail(ctx, s.mail.NewOutboxMessage(email, tr.T("email.privacy.subject", "site", siteName), b.String()))
 }
 
 // privacyCommentsView is the data of views/privacy_comments.html.

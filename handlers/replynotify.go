@@ -35,14 +35,15 @@ const (
 // the first time an address asks (and at most once a day until it
 // confirms), it queues the confirmation email. A comment judged spam sends
 // none, so bots cannot mail strangers through Parley. A failure is logged;
-// the comment stands.
-func (s *Server) requestReplies(ctx context.Context, site models.Site, c models.Comment) {
+// the comment stands. lang is the reader's own language, kept for their
+// reply emails; the site's fixed language, if any, still wins.
+func (s *Server) requestReplies(ctx context.Context, site models.Site, c models.Comment, lang string) {
 	if s.mail == nil || !c.NotifyReplies || c.Email == "" || c.Status == models.StatusSpam {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), notifyEnqueueMax)
 	defer cancel()
-	send, err := s.store.RequestReplies(ctx, c.Email, s.now())
+	send, err := s.store.RequestReplies(ctx, c.Email, lang, s.now())
 	if err != nil || !send {
 		if err != nil {
 			s.log.Error("mail: reply subscription", "comment", c.ID, "err", err)
@@ -52,15 +53,16 @@ func (s *Server) requestReplies(ctx context.Context, site models.Site, c models.
 	expires := s.now().Add(replyConfirmLifetime)
 	link := s.cfg.BaseURL + "/replies/confirm/" + s.signer.sign(replyConfirmPurpose,
 		encodeEmail(c.Email)+"."+strconv.FormatInt(expires.Unix(), 10))
+	tr := s.readerMailLanguage(site, lang)
+	siteName := clip(site.Name, 100)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello %s,\n\n", clip(c.Author, 64))
-	fmt.Fprintf(&b, "you asked to be emailed when someone replies to your comment on %s.\n", clip(site.Name, 100))
-	b.WriteString("Please confirm that this address is yours; until then nothing is sent to it.\n\n")
-	fmt.Fprintf(&b, "Confirm:  %s\n\n", link)
-	fmt.Fprintf(&b, "The link opens a page with a Confirm button and works until %s.\n",
-		expires.UTC().Format("2 January 2006 at 15:04 UTC"))
-	b.WriteString("If you did not ask for this, ignore this email: you will get no other.\n")
-	msg := s.mail.NewOutboxMessage(c.Email, "Confirm reply emails from "+clip(site.Name, 100), b.String())
+	fmt.Fprintf(&b, "%s\n\n", tr.T("email.hello", "name", clip(c.Author, 64)))
+	fmt.Fprintf(&b, "%s\n", tr.T("email.confirm.asked", "site", siteName))
+	fmt.Fprintf(&b, "%s\n\n", tr.T("email.confirm.please"))
+	fmt.Fprintf(&b, "%s\n\n", tr.T("email.confirm.link", "link", link))
+	fmt.Fprintf(&b, "%s\n", tr.T("email.confirm.until", "time", tr.LongTime(expires)))
+	fmt.Fprintf(&b, "%s\n", tr.T("email.confirm.ignore"))
+	msg := s.mail.NewOutboxMessage(c.Email, tr.T("email.confirm.subject", "site", siteName), b.String())
 	if err := s.store.EnqueueMail(ctx, msg); err != nil {
 		s.log.Error("mail: queue reply confirmation", "comment", c.ID, "err", err)
 	}
@@ -112,9 +114,10 @@ func (s *Server) replyMessage(item store.ReplyMail, site models.Site) *models.Ou
 		link += "#comment-" + strconv.FormatUint(uint64(r.ID), 10)
 	}
 	unsub := s.unsubscribeLink(p.Email)
+	tr := s.readerMailLanguage(site, item.Language)
 	var b strings.Builder
-	fmt.Fprintf(&b, "Hello %s,\n\n", clip(p.Author, 64))
-	fmt.Fprintf(&b, "%s replied to your comment on %s:\n\n", clip(r.Author, 64), clip(threadName(where), 120))
+	fmt.Fprintf(&b, "%s\n\n", tr.T("email.hello", "name", clip(p.Author, 64)))
+	fmt.Fprintf(&b, "%s\n\n", tr.T("email.reply.intro", "author", clip(r.Author, 64), "post", clip(threadName(where), 120)))
 	text := strings.TrimSpace(mailer.PlainText(r.Body))
 	if utf8.RuneCountInString(text) > mailBodyRunes {
 		text = string([]rune(text)[:mailBodyRunes]) + " […]"
@@ -124,11 +127,11 @@ func (s *Server) replyMessage(item store.ReplyMail, site models.Site) *models.Ou
 		b.WriteByte('\n')
 	}
 	if link != "" {
-		fmt.Fprintf(&b, "\nRead it and reply:\n%s\n", link)
+		fmt.Fprintf(&b, "\n%s\n%s\n", tr.T("email.reply.read"), link)
 	}
-	fmt.Fprintf(&b, "\n-- \nYou get this because you ticked \"Email me replies\" when you commented on %s.\n", clip(site.Name, 100))
-	fmt.Fprintf(&b, "Stop all reply emails to this address (one click):\n%s\n", unsub)
-	subject := fmt.Sprintf("%s replied to your comment on %s", clip(r.Author, 60), clip(threadName(where), 80))
+	fmt.Fprintf(&b, "\n-- \n%s\n", tr.T("email.reply.why", "box", tr.T("replies.notify"), "site", clip(site.Name, 100)))
+	fmt.Fprintf(&b, "%s\n%s\n", tr.T("email.reply.stop"), unsub)
+	subject := tr.T("email.reply.subject", "author", clip(r.Author, 60), "post", clip(threadName(where), 80))
 	msg := s.mail.NewOutboxMessage(p.Email, subject, b.String())
 	msg.Headers = []models.MailHeader{
 		{Name: "List-Unsubscribe", Value: "<" + unsub + ">"},

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"parley/handlers/i18n"
+	"parley/models"
 	"parley/views"
 )
 
@@ -154,6 +155,14 @@ func langFuncs(tr *i18n.Translator) template.FuncMap {
 		"shortDate":  tr.ShortDate,
 		"dayShort":   tr.DayShort,
 		"dayLong":    tr.DayLong,
+
+		// reasonText and reasonDetail show a held comment's reason in the
+		// page's language (see reasons.go).
+		"reasonText":   func(r models.Reason) string { return reasonText(tr, r) },
+		"reasonDetail": func(r models.Reason) string { return reasonDetail(tr, r) },
+		// auditNote is an audit entry's note, Parley's own in the page's
+		// language (see auditnotes.go).
+		"auditNote": func(e models.AuditEntry) string { return systemNote(tr, e) },
 	}
 }
 

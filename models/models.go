@@ -248,6 +248,9 @@ type Moderator struct {
 	// Notify is how the moderator hears about held comments: NotifyOff,
 	// NotifyEach or NotifyDigest; "" means the default (see NotifyMode).
 	Notify string `gorm:"size:8;not null;default:''"`
+	// Language is the catalog language of the moderator's emails, taken
+	// from their browser when they sign in; "" means English.
+	Language string `gorm:"size:16;not null;default:''"`
 }
 
 // Session is a signed-in moderator's server-side session; deleting the row

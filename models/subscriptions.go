@@ -14,8 +14,11 @@ type Subscriber struct {
 	// reader who ticks the box on every comment is not sent one each time.
 	ConfirmSentAt  *time.Time
 	UnsubscribedAt *time.Time
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Language is the catalog language ("en", "de", …) of the reader's
+	// last request for replies, for the emails sent later; "" is English.
+	Language  string `gorm:"size:16;not null;default:''"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // ReplyNotice marks an approved reply whose parent's author should hear of

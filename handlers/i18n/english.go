@@ -36,6 +36,9 @@ func newEnglishIndex(en map[string]message) *englishIndex {
 	}
 	sort.Strings(keys) // a text under several keys maps to the first
 	for _, key := range keys {
+		if strings.HasPrefix(key, "email.") {
+			continue // the texts of emails never come back as English
+		}
 		m := en[key]
 		texts := []string{m.text}
 		if m.forms != nil {

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"reflect"
+	"regexp"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -195,5 +196,53 @@ func TestI18nMessagesForScripts(t *testing.T) {
 	want := map[string]any{"a": "Ä", "b": "B", "n": map[string]string{"one": "{n} Ding", "other": "{n} Dinge"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Messages = %v, want %v", got, want)
+	}
+}
+
+// TestI18nEmailKeysStayOutOfFromEnglish: an email's label ("Post",
+// "Address") shares its English with words of the pages; FromEnglish keeps
+// answering with the pages' key.
+func TestI18nEmailKeysStayOutOfFromEnglish(t *testing.T) {
+	de := loadAll(t).Get("de")
+	if de.T("email.field.post") != "Beitrag" {
+		t.Fatalf("email.field.post = %q", de.T("email.field.post"))
+	}
+	if got, want := de.FromEnglish("Post"), de.T("sites.mode.post"); got != want {
+		t.Errorf("FromEnglish(Post) = %q, want the page's %q", got, want)
+	}
+}
+
+// TestI18nSpanishUsesTu: the Spanish catalog speaks to readers and
+// moderators with "tú" throughout.
+func TestI18nSpanishUsesTu(t *testing.T) {
+	es := loadAll(t).Get("es")
+	formal := regexp.MustCompile(`\b(usted|Escriba|Pulse|Marque|Copie|Pida|Inténtelo|Su comentario|Sus comentarios|Necesita su)\b`)
+	for key, m := range es.msgs {
+		texts := []string{m.text}
+		for _, f := range m.forms {
+			texts = append(texts, f)
+		}
+		for _, s := range texts {
+			if w := formal.FindString(s); w != "" {
+				t.Errorf("%s uses the formal %q: %s", key, w, s)
+			}
+		}
+	}
+}
+
+// TestI18nEmailTexts: the emails' plural and date messages read right.
+func TestI18nEmailTexts(t *testing.T) {
+	c := loadAll(t)
+	at := time.Date(2026, 3, 4, 5, 6, 0, 0, time.UTC)
+	for _, tc := range []struct{ lang, got, want string }{
+		{"en", c.Get("en").N("email.digest.subject", 1), "1 held comment waiting"},
+		{"de", c.Get("de").N("email.digest.intro", 3), "3 zurückgehaltene Kommentare warten auf Moderation."},
+		{"es", c.Get("es").N("email.digest.subject", 2), "2 comentarios retenidos en espera"},
+		{"de", c.Get("de").T("email.footer.once", "time", c.Get("de").LongTime(at)), "Ein Link funktioniert einmal, bis zum 4. März 2026 um 05:06 UTC."},
+		{"es", c.Get("es").T("email.confirm.until", "time", c.Get("es").LongTime(at)), "El enlace abre una página con un botón Confirmar y funciona hasta el 4 de marzo de 2026, 05:06 UTC."},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.lang, tc.got, tc.want)
+		}
 	}
 }

@@ -130,7 +130,7 @@ func BenchmarkCounts50Pages(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		counts, err := s.Counts(ctx, models.DefaultSiteID, pages)
+		counts, _, _, err := s.SiteCounts(ctx, models.DefaultSiteID, pages)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -61,7 +61,7 @@ func (run *dumpRun) moderator(tx *gorm.DB, d DumpModerator) error {
 		return nil
 	}
 	m := models.Moderator{Email: email, Name: importClip(d.Name, 100), PasswordHash: unusablePassword,
-		Role: d.Role, Disabled: d.Disabled, Notify: d.Notify, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
+		Role: d.Role, Disabled: d.Disabled, Notify: d.Notify, Language: importClip(d.Language, 16), CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC()}
 	if m.Role != models.RoleAdmin && m.Role != models.RoleModerator {
 		m.Role = models.RoleModerator
 	}

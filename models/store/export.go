@@ -42,6 +42,7 @@ type DumpModerator struct {
 	Role      string    `json:"role"`
 	Disabled  bool      `json:"disabled"`
 	Notify    string    `json:"notify"`
+	Language  string    `json:"language,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 }
@@ -237,7 +238,7 @@ func (e *dumpWriter) moderators() error {
 		func(rows []models.Moderator) error {
 			for _, m := range rows {
 				err := e.put(DumpModerator{ID: m.ID, Email: m.Email, Name: m.Name, Role: m.Role, Disabled: m.Disabled,
-					Notify: m.Notify, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC()})
+					Notify: m.Notify, Language: m.Language, CreatedAt: m.CreatedAt.UTC(), UpdatedAt: m.UpdatedAt.UTC()})
 				if err != nil {
 					return err
 				}

@@ -27,6 +27,18 @@ func (s *Store) MailRecipients(ctx context.Context, mode string) ([]models.Moder
 	return out, nil
 }
 
+// SetModeratorLanguage records the language of a moderator's emails, as
+// their browser asked for it when they signed in. An unchanged language
+// writes nothing.
+func (s *Store) SetModeratorLanguage(ctx context.Context, moderatorID uint, lang string) error {
+	err := s.w.WithContext(ctx).Model(&models.Moderator{}).Where("id = ? AND language <> ?", moderatorID, lang).
+		Update("language", lang).Error
+	if err != nil {
+		return fmt.Errorf("store: set moderator language: %w", err)
+	}
+	return nil
+}
+
 // MailModerator returns the moderator an emailed link was made for.
 func (s *Store) MailModerator(ctx context.Context, id uint) (models.Moderator, error) {
 	var m models.Moderator

@@ -98,7 +98,7 @@ func TestSeedCommentsBuildsThreadsLikeCreateComment(t *testing.T) {
 		if len(flat) != 6 {
 			t.Fatalf("thread has %d comments, want 6", len(flat))
 		}
-		counts, err := s.Counts(ctx, models.DefaultSiteID, []string{post.PagePath(), "/archive/1"})
+		counts, _, _, err := s.SiteCounts(ctx, models.DefaultSiteID, []string{post.PagePath(), "/archive/1"})
 		if err != nil {
 			t.Fatal(err)
 		}

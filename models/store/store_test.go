@@ -131,7 +131,7 @@ func TestStatusChangesKeepCountsAndAudit(t *testing.T) {
 		if err != nil || n != 1 {
 			t.Fatalf("approve: n=%d err=%v, want 1 change", n, err)
 		}
-		counts, err := s.Counts(ctx, models.DefaultSiteID, []string{"/posts/welcome", "/nothing"})
+		counts, _, _, err := s.SiteCounts(ctx, models.DefaultSiteID, []string{"/posts/welcome", "/nothing"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -20,8 +20,9 @@ const confirmResendAfter = 24 * time.Hour
 // RequestReplies records that email asked for reply notifications. It
 // reports whether a confirmation email should go out now: the address is
 // not confirmed and has not been sent one in the last day (the time of
-// this one is recorded in the same step).
-func (s *Store) RequestReplies(ctx context.Context, email string, now time.Time) (bool, error) {
+// this one is recorded in the same step). lang, when not "", becomes the
+// language of the address's emails.
+func (s *Store) RequestReplies(ctx context.Context, email, lang string, now time.Time) (bool, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
 	if email == "" {
 		return false, nil
@@ -35,9 +36,14 @@ func (s *Store) RequestReplies(ctx context.Context, email string, now time.Time)
 		}
 		if len(subs) == 0 {
 			send = true
-			return tx.Create(&models.Subscriber{Email: email, ConfirmSentAt: &now, CreatedAt: now, UpdatedAt: now}).Error
+			return tx.Create(&models.Subscriber{Email: email, Language: lang, ConfirmSentAt: &now, CreatedAt: now, UpdatedAt: now}).Error
 		}
 		sub := subs[0]
+		if lang != "" && sub.Language != lang {
+			if err := tx.Model(&models.Subscriber{}).Where("email = ?", email).Update("language", lang).Error; err != nil {
+				return err
+			}
+		}
 		if sub.ConfirmedAt != nil || sub.ConfirmSentAt != nil && now.Sub(*sub.ConfirmSentAt) < confirmResendAfter {
 			return nil
 		}
@@ -160,6 +166,8 @@ type ReplyMail struct {
 	// Send is false when the email should no longer go out: the reply is
 	// not approved any more, or the parent's author unsubscribed since.
 	Send bool
+	// Language is the subscriber's language ("" when not known).
+	Language string
 }
 
 // PendingReplyMail returns up to limit reply notices that have no email
@@ -194,12 +202,15 @@ func (s *Store) replyMail(ctx context.Context, replyID uint) (ReplyMail, error) 
 	if err := db.Where("id = ?", m.Reply.ThreadID).Limit(1).Find(&m.Thread).Error; err != nil {
 		return m, err
 	}
-	var n int64
-	err := db.Model(&models.Subscriber{}).Where("email = ? AND confirmed_at IS NOT NULL", strings.ToLower(m.Parent.Email)).Count(&n).Error
+	var subs []models.Subscriber
+	err := db.Where("email = ? AND confirmed_at IS NOT NULL", strings.ToLower(m.Parent.Email)).Limit(1).Find(&subs).Error
 	if err != nil {
 		return m, err
 	}
-	m.Send = n > 0 && m.Reply.Status == models.StatusApproved && m.Parent.NotifyReplies && m.Parent.Email != ""
+	if len(subs) > 0 {
+		m.Language = subs[0].Language
+	}
+	m.Send = len(subs) > 0 && m.Reply.Status == models.StatusApproved && m.Parent.NotifyReplies && m.Parent.Email != ""
 	return m, nil
 }
 

@@ -16,11 +16,11 @@ func TestReplyNoticeOncePerApprovedReply(t *testing.T) {
 		post := bootstrapped(t, s)
 		now := time.Now()
 		for i, want := range []bool{true, false} {
-			if send, err := s.RequestReplies(ctx, "Ann@Example.com", now); err != nil || send != want {
+			if send, err := s.RequestReplies(ctx, "Ann@Example.com", "de", now); err != nil || send != want {
 				t.Fatalf("request %d: send %v, %v", i, send, err)
 			}
 		}
-		if send, _ := s.RequestReplies(ctx, "ann@example.com", now.Add(25*time.Hour)); !send {
+		if send, _ := s.RequestReplies(ctx, "ann@example.com", "", now.Add(25*time.Hour)); !send {
 			t.Error("no second confirmation a day later")
 		}
 		if ok, err := s.ConfirmReplies(ctx, "ann@example.com", now); !ok || err != nil {
@@ -29,7 +29,7 @@ func TestReplyNoticeOncePerApprovedReply(t *testing.T) {
 		if ok, _ := s.ConfirmReplies(ctx, "ann@example.com", now); ok {
 			t.Error("confirmed twice")
 		}
-		if send, _ := s.RequestReplies(ctx, "ann@example.com", now.Add(50*time.Hour)); send {
+		if send, _ := s.RequestReplies(ctx, "ann@example.com", "", now.Add(50*time.Hour)); send {
 			t.Error("a confirmed address was asked again")
 		}
 		parent := models.Comment{ThreadID: post.ThreadID, Author: "Ann", Email: "ANN@example.com", Body: "b", HTML: "b",
@@ -63,7 +63,7 @@ func TestReplyNoticeOncePerApprovedReply(t *testing.T) {
 			t.Fatal(entries, err)
 		}
 		got := pending()
-		if len(got) != 1 || got[0].Reply.ID != held || got[0].Parent.ID != parent.ID || !got[0].Send || got[0].Thread.ID != post.ThreadID {
+		if len(got) != 1 || got[0].Reply.ID != held || got[0].Parent.ID != parent.ID || !got[0].Send || got[0].Thread.ID != post.ThreadID || got[0].Language != "de" {
 			t.Fatalf("pending = %+v", got)
 		}
 		msg := &models.OutboxMessage{Recipient: "ann@example.com", Subject: "s", Body: "b", MessageID: "<1@x>",

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -148,4 +150,57 @@ func (h *headStatements) close() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// SiteCounts returns the approved-comment count of each page of a site that
+// has a thread, and when the site's settings last changed; found is false
+// for an unknown site. One query, straight on database/sql: the counts
+// script asks it on every page view of a blog.
+func (s *Store) SiteCounts(ctx context.Context, siteID string, pages []string) (counts map[string]int, siteUpdated time.Time, found bool, err error) {
+	counts = make(map[string]int, len(pages))
+	db, err := s.r.DB()
+	if err != nil {
+		return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
+	}
+	args := make([]any, 0, len(pages)+1)
+	marks := make([]string, 0, len(pages))
+	for _, p := range pages {
+		args = append(args, p)
+		marks = append(marks, s.placeholder(len(args)))
+	}
+	args = append(args, siteID)
+	in := "1 = 0" // no pages: the site row alone
+	if len(marks) > 0 {
+		in = "t.page IN (" + strings.Join(marks, ", ") + ")"
+	}
+	query := "SELECT s.updated_at, t.page, t.comment_count FROM sites s LEFT JOIN threads t ON t.site_id = s.id AND " +
+		in + " WHERE s.id = " + s.placeholder(len(args))
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var page sql.NullString
+		var n sql.NullInt64
+		if err := rows.Scan(&siteUpdated, &page, &n); err != nil {
+			return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
+		}
+		found = true
+		if page.Valid {
+			counts[page.String] = int(n.Int64)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
+	}
+	return counts, siteUpdated, found, nil
+}
+
+// placeholder is the n-th (1-based) query parameter in the database's syntax.
+func (s *Store) placeholder(n int) string {
+	if s.postgres {
+		return "$" + strconv.Itoa(n)
+	}
+	return "?"
 }

@@ -50,3 +50,31 @@ func TestThreadHeadMatchesTheRows(t *testing.T) {
 		})
 	}
 }
+
+func TestSiteCountsNamesTheSite(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			st := storetest.Open(t, b.DSN)
+			if _, _, found, err := st.SiteCounts(ctx, "nope", []string{"/a"}); err != nil || found {
+				t.Fatalf("unknown site: found %v, err %v", found, err)
+			}
+			site := models.Site{ID: "blog", Name: "Blog", Settings: models.DefaultSiteSettings()}
+			if err := st.CreateSite(ctx, &site); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.EnsureThread(ctx, "blog", "/a", "A", ""); err != nil {
+				t.Fatal(err)
+			}
+			for _, pages := range [][]string{nil, {"/a", "/b"}} {
+				counts, updated, found, err := st.SiteCounts(ctx, "blog", pages)
+				if err != nil || !found || updated.IsZero() {
+					t.Fatalf("pages %v: found %v, updated %v, err %v", pages, found, updated, err)
+				}
+				if _, ok := counts["/a"]; ok != (len(pages) > 0) || len(counts) > 1 {
+					t.Fatalf("pages %v: counts %v", pages, counts)
+				}
+			}
+		})
+	}
+}

@@ -64,28 +64,6 @@ func (s *Store) SetThreadClosed(ctx context.Context, id uint, closed bool) error
 	return nil
 }
 
-// Counts returns the approved-comment count of each page of a site that has
-// a thread; pages without one are absent from the map.
-func (s *Store) Counts(ctx context.Context, siteID string, pages []string) (map[string]int, error) {
-	out := make(map[string]int, len(pages))
-	if len(pages) == 0 {
-		return out, nil
-	}
-	var rows []struct {
-		Page  string
-		Count int
-	}
-	err := s.r.WithContext(ctx).Model(&models.Thread{}).Select("page, comment_count AS count").
-		Where("site_id = ? AND page IN ?", siteID, pages).Scan(&rows).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: counts: %w", err)
-	}
-	for _, r := range rows {
-		out[r.Page] = r.Count
-	}
-	return out, nil
-}
-
 // addCount shifts a thread's approved-comment count inside tx and, since
 // readers see the change, its version.
 func addCount(tx *gorm.DB, threadID uint, delta int) error {
