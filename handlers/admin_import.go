@@ -101,7 +101,7 @@ func (s *Server) showImportForm(c *gin.Context, status int, form importForm, err
 	}
 	view := importPageView{Formats: importFormats, Sites: sites, Form: form, Errors: errs, MaxSize: "1 GB"}
 	for _, j := range jobs {
-		view.Jobs = append(view.Jobs, s.jobView(j))
+		view.Jobs = append(view.Jobs, s.jobView(s.tr(c), j))
 	}
 	s.render(c, status, "admin_import", pageData{Title: s.tr(c).T("import.title"), Data: view})
 }
@@ -317,7 +317,7 @@ func (s *Server) importJobPage(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	view := s.jobView(job)
+	view := s.jobView(s.tr(c), job)
 	if view.Running {
 		// The page reloads itself while the import runs: no script needed.
 		c.Header("Refresh", "2")
@@ -325,7 +325,7 @@ func (s *Server) importJobPage(c *gin.Context) {
 	s.render(c, http.StatusOK, "admin_import", pageData{Title: s.tr(c).T("import.page_title", "file", view.JobTitle), Data: importPageView{Jobs: []importJobView{view}}})
 }
 
-func (s *Server) jobView(j models.ImportJob) importJobView {
+func (s *Server) jobView(tr *i18n.Translator, j models.ImportJob) importJobView {
 	v := importJobView{Job: j, Stale: j.Stale(s.now()), ReadMB: mb(j.BytesRead), TotalMB: mb(j.BytesTotal),
 		JobTitle: fmt.Sprintf("%s (%s)", j.FileName, j.Format), Platform: j.Format}
 	for _, f := range importFormats {
@@ -341,7 +341,7 @@ func (s *Server) jobView(j models.ImportJob) importJobView {
 		v.Percent = 100
 	}
 	if j.Result != nil {
-		v.Lines = j.Result.Lines()
+		v.Lines = importLines(tr, *j.Result)
 	}
 	return v
 }

@@ -89,8 +89,12 @@ func TestAdminImportUpload(t *testing.T) {
 		t.Fatalf("Location = %q", location)
 	}
 	done := e.waitForJob(admin, location)
-	wantContains(t, done.Body, "The import is finished", "comments: 5 (4 approved, 1 removed)", "skipped: 2",
+	wantContains(t, done.Body, "The import is finished", "5 comments (4 approved, 1 removed)", "2 records skipped:",
 		"disqus post 6: unknown thread 1337", "isso_disqus.xml")
+	// The summary is in the admin's language; the importer's reasons stay as written.
+	de := e.do(admin, withHeader(t, e.srv.URL+location, "Accept-Language", "de"))
+	wantContains(t, de.Body, "Der Import ist abgeschlossen", "5 Kommentare (4 freigegeben, 1 entfernt)",
+		"2 Einträge übersprungen:", "unknown thread 1337")
 	th, err := e.store.Thread(context.Background(), models.DefaultSiteID, "/")
 	if err != nil || th.Count != 3 {
 		t.Errorf("imported thread: %+v, %v", th, err)
@@ -100,7 +104,7 @@ func TestAdminImportUpload(t *testing.T) {
 	r = e.upload(admin, map[string]string{"format": "disqus", "site": "default", "maps": "/blog/=/"},
 		"isso_disqus.xml", readExport(t, "disqus/isso_disqus.xml"))
 	wantStatus(t, r, http.StatusSeeOther)
-	wantContains(t, e.waitForJob(admin, r.Header.Get("Location")).Body, "comments: 0", "already there, left alone: 7")
+	wantContains(t, e.waitForJob(admin, r.Header.Get("Location")).Body, "0 comments", "7 already there, left alone")
 	list := e.get(admin, "/admin/import")
 	if n := strings.Count(list.Body, `href="/admin/import/`); n != 2 {
 		t.Errorf("recent imports list %d jobs, want 2", n)
@@ -258,5 +262,16 @@ func TestAdminImportOutlastsTheReadTimeout(t *testing.T) {
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	r := e.do(admin, req)
 	wantStatus(t, r, http.StatusSeeOther)
-	wantContains(t, e.waitForJob(admin, r.Header.Get("Location")).Body, "comments: 5")
+	wantContains(t, e.waitForJob(admin, r.Header.Get("Location")).Body, "5 comments")
+}
+
+// withHeader is a GET request to url with one header set.
+func withHeader(t *testing.T, url, name, value string) *http.Request {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set(name, value)
+	return req
 }
