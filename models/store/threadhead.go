@@ -31,7 +31,7 @@ FROM sites s LEFT JOIN threads t ON t.site_id = s.id AND t.page = %s WHERE s.id 
 // the site does not exist.
 func (s *Store) ThreadHead(ctx context.Context, siteID, page string) (ThreadHead, error) {
 	head := ThreadHead{Thread: models.Thread{SiteID: siteID, Page: page}}
-	stmt, _, err := s.heads.prepared(s)
+	stmts, err := s.heads.prepared(s)
 	if err != nil {
 		return head, fmt.Errorf("store: thread head: %w", err)
 	}
@@ -41,7 +41,7 @@ func (s *Store) ThreadHead(ctx context.Context, siteID, page string) (ThreadHead
 		title, url                 sql.NullString
 		created                    sql.NullTime
 	)
-	err = stmt.QueryRowContext(ctx, page, siteID).
+	err = stmts.thread.QueryRowContext(ctx, page, siteID).
 		Scan(&head.SiteUpdated, &id, &version, &count, &closed, &title, &url, &postID, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return head, fmt.Errorf("store: thread head %s%s: %w", siteID, page, models.ErrNotFound)
@@ -81,7 +81,7 @@ WHERE p.site_id = %s AND p.slug = %s`
 // when there is no such post.
 func (s *Store) PostHead(ctx context.Context, siteID, slug string) (PostHead, error) {
 	var h PostHead
-	_, stmt, err := s.heads.prepared(s)
+	stmts, err := s.heads.prepared(s)
 	if err != nil {
 		return h, fmt.Errorf("store: post head: %w", err)
 	}
@@ -89,7 +89,7 @@ func (s *Store) PostHead(ctx context.Context, siteID, slug string) (PostHead, er
 	var id int64
 	var title, url sql.NullString
 	t := &h.Thread
-	err = stmt.QueryRowContext(ctx, siteID, slug).Scan(&id, &h.Published, &published, &h.CreatedAt, &h.UpdatedAt,
+	err = stmts.post.QueryRowContext(ctx, siteID, slug).Scan(&id, &h.Published, &published, &h.CreatedAt, &h.UpdatedAt,
 		&h.SiteUpdated, &t.ID, &t.Version, &t.Count, &t.Closed, &title, &url, &t.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, fmt.Errorf("store: post head %s/%s: %w", siteID, slug, models.ErrNotFound)
@@ -107,44 +107,57 @@ func (s *Store) PostHead(ctx context.Context, siteID, slug string) (PostHead, er
 	return h, nil
 }
 
-// headStatements are the two head queries, prepared on the read pool on
-// first use: preparing them on every request cost as much as running them.
+// headStatements are the head queries, prepared on the read pool on first
+// use: preparing them on every request cost as much as running them.
 // A failed preparation is tried again on the next request.
 type headStatements struct {
-	mu           sync.Mutex
-	thread, post *sql.Stmt
+	mu    sync.Mutex
+	ready bool
+	stmts preparedHeads
 }
 
-func (h *headStatements) prepared(s *Store) (thread, post *sql.Stmt, err error) {
+// preparedHeads are the prepared statements themselves.
+type preparedHeads struct {
+	thread, post, site *sql.Stmt
+}
+
+// siteUpdatedQuery is when a site's settings last changed.
+const siteUpdatedQuery = "SELECT updated_at FROM sites WHERE id = %s"
+
+func (h *headStatements) prepared(s *Store) (preparedHeads, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.post != nil {
-		return h.thread, h.post, nil
+	if h.ready {
+		return h.stmts, nil
 	}
 	db, err := s.r.DB()
 	if err != nil {
-		return nil, nil, err
+		return h.stmts, err
 	}
-	placeholders := []any{"?", "?"}
-	if s.postgres {
-		placeholders = []any{"$1", "$2"}
-	}
-	if h.thread == nil {
-		if h.thread, err = db.Prepare(fmt.Sprintf(threadHeadQuery, placeholders...)); err != nil {
-			return nil, nil, fmt.Errorf("prepare: %w", err)
+	for _, q := range []struct {
+		stmt  **sql.Stmt
+		query string
+	}{
+		{&h.stmts.thread, fmt.Sprintf(threadHeadQuery, s.placeholder(1), s.placeholder(2))},
+		{&h.stmts.post, fmt.Sprintf(postHeadQuery, s.placeholder(1), s.placeholder(2))},
+		{&h.stmts.site, fmt.Sprintf(siteUpdatedQuery, s.placeholder(1))},
+	} {
+		if *q.stmt != nil {
+			continue
+		}
+		if *q.stmt, err = db.Prepare(q.query); err != nil {
+			return h.stmts, fmt.Errorf("prepare: %w", err)
 		}
 	}
-	if h.post, err = db.Prepare(fmt.Sprintf(postHeadQuery, placeholders...)); err != nil {
-		return nil, nil, fmt.Errorf("prepare: %w", err)
-	}
-	return h.thread, h.post, nil
+	h.ready = true
+	return h.stmts, nil
 }
 
 func (h *headStatements) close() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var errs []error
-	for _, st := range []*sql.Stmt{h.thread, h.post} {
+	for _, st := range []*sql.Stmt{h.stmts.thread, h.stmts.post, h.stmts.site} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -154,47 +167,49 @@ func (h *headStatements) close() error {
 
 // SiteCounts returns the approved-comment count of each page of a site that
 // has a thread, and when the site's settings last changed; found is false
-// for an unknown site. One query, straight on database/sql: the counts
-// script asks it on every page view of a blog.
+// for an unknown site. Straight on database/sql, the site by a prepared
+// statement: the counts script asks on every page view of a blog.
 func (s *Store) SiteCounts(ctx context.Context, siteID string, pages []string) (counts map[string]int, siteUpdated time.Time, found bool, err error) {
 	counts = make(map[string]int, len(pages))
-	db, err := s.r.DB()
+	stmts, err := s.heads.prepared(s)
 	if err != nil {
 		return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
 	}
-	args := make([]any, 0, len(pages)+1)
+	err = stmts.site.QueryRowContext(ctx, siteID).Scan(&siteUpdated)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && len(pages) == 0 {
+		return counts, siteUpdated, err == nil, nil
+	}
+	if err != nil {
+		return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
+	}
+	db, err := s.r.DB()
+	if err != nil {
+		return counts, siteUpdated, true, fmt.Errorf("store: counts: %w", err)
+	}
+	args := []any{siteID}
 	marks := make([]string, 0, len(pages))
 	for _, p := range pages {
 		args = append(args, p)
 		marks = append(marks, s.placeholder(len(args)))
 	}
-	args = append(args, siteID)
-	in := "1 = 0" // no pages: the site row alone
-	if len(marks) > 0 {
-		in = "t.page IN (" + strings.Join(marks, ", ") + ")"
-	}
-	query := "SELECT s.updated_at, t.page, t.comment_count FROM sites s LEFT JOIN threads t ON t.site_id = s.id AND " +
-		in + " WHERE s.id = " + s.placeholder(len(args))
-	rows, err := db.QueryContext(ctx, query, args...)
+	rows, err := db.QueryContext(ctx, "SELECT page, comment_count FROM threads WHERE site_id = "+s.placeholder(1)+
+		" AND page IN ("+strings.Join(marks, ", ")+")", args...)
 	if err != nil {
-		return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
+		return counts, siteUpdated, true, fmt.Errorf("store: counts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var page sql.NullString
-		var n sql.NullInt64
-		if err := rows.Scan(&siteUpdated, &page, &n); err != nil {
-			return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
+		var page string
+		var n int
+		if err := rows.Scan(&page, &n); err != nil {
+			return counts, siteUpdated, true, fmt.Errorf("store: counts: %w", err)
 		}
-		found = true
-		if page.Valid {
-			counts[page.String] = int(n.Int64)
-		}
+		counts[page] = n
 	}
 	if err := rows.Err(); err != nil {
-		return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
+		return counts, siteUpdated, true, fmt.Errorf("store: counts: %w", err)
 	}
-	return counts, siteUpdated, found, nil
+	return counts, siteUpdated, true, nil
 }
 
 // placeholder is the n-th (1-based) query parameter in the database's syntax.
