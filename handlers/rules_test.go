@@ -1,7 +1,6 @@
 package handlers_test
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -35,19 +34,6 @@ func (e *env) send(fields map[string]any) (int, created) {
 	var out created
 	decode(e.t, resp.Body, &out)
 	return resp.StatusCode, out
-}
-
-func (e *env) settings(mutate func(*models.SiteSettings)) {
-	e.t.Helper()
-	ctx := context.Background()
-	site, err := e.store.Site(ctx, models.DefaultSiteID)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	mutate(&site.Settings)
-	if err := e.store.SaveSite(ctx, &site); err != nil {
-		e.t.Fatal(err)
-	}
 }
 
 func TestSmartModeTrustsKeysNotEmails(t *testing.T) {

@@ -92,20 +92,9 @@ func (t *templates) view(lang, name string) (*template.Template, error) {
 	return clone, nil
 }
 
-// execute renders a view in English; executeIn picks the language.
-func (t *templates) execute(w io.Writer, name string, data any) error {
-	return t.executeIn(w, i18n.Default, name, data)
-}
-
 // executeIn renders a view with the layout in the given language.
 func (t *templates) executeIn(w io.Writer, lang, name string, data any) error {
 	return t.executePartialIn(w, lang, name, "layout.html", data)
-}
-
-// executePartial renders one named partial template (e.g. the thread
-// fragment) without the layout, in English.
-func (t *templates) executePartial(w io.Writer, page, partial string, data any) error {
-	return t.executePartialIn(w, i18n.Default, page, partial, data)
 }
 
 // executePartialIn renders one named partial template in a language.

@@ -134,20 +134,6 @@ func toCommentViews(nodes []*models.Node, flagBase string) []commentView {
 	return out
 }
 
-// findAuthor returns the author of a public comment in the tree, for the
-// "replying to" line.
-func findAuthor(list []commentView, id uint) (string, bool) {
-	for _, c := range list {
-		if c.ID == id {
-			return c.Author, !c.Removed
-		}
-		if a, ok := findAuthor(c.Replies, id); ok {
-			return a, true
-		}
-	}
-	return "", false
-}
-
 // asSeenBy returns the thread's comments as one reader sees them: a
 // shadow-banned reader sees their own comments as if they were public, so
 // nothing tells them they are banned. Others see nothing of them.

@@ -61,9 +61,6 @@ type requestFunc func(worker, i int) (*http.Request, error)
 // okFunc reports whether a status counts as success.
 type okFunc func(status int) bool
 
-// okClass accepts 2xx and 3xx answers.
-func okClass(status int) bool { return status >= 200 && status < 400 }
-
 // okStatus accepts exactly one status.
 func okStatus(want int) okFunc { return func(status int) bool { return status == want } }
 
