@@ -32,12 +32,8 @@ func (s *Server) settingsPage(c *gin.Context) {
 // what the admin typed (shown again with errs).
 func (s *Server) showSettings(c *gin.Context, status int, siteID string, edited *models.SiteSettings, errs map[string]string, saved bool) {
 	ctx := c.Request.Context()
-	site, err := s.store.Site(ctx, siteID)
-	if isNotFound(err) {
-		s.notFound(c)
-		return
-	} else if err != nil {
-		s.serverError(c, err)
+	site, ok := s.siteOr404(c, siteID)
+	if !ok {
 		return
 	}
 	sites, err := s.store.Sites(ctx)
@@ -68,12 +64,8 @@ func rulesEqual(a, b models.RuleSettings) bool {
 // "preset" button applies a preset's whole set of values in one click.
 func (s *Server) saveSettings(c *gin.Context) {
 	ctx := c.Request.Context()
-	site, err := s.store.Site(ctx, c.PostForm("site"))
-	if isNotFound(err) {
-		s.notFound(c)
-		return
-	} else if err != nil {
-		s.serverError(c, err)
+	site, ok := s.siteOr404(c, c.PostForm("site"))
+	if !ok {
 		return
 	}
 	before := site.Settings

@@ -158,12 +158,8 @@ func (s *Server) siteEditPage(c *gin.Context) {
 // showSite renders one site; typed, when not nil, is the form as the admin
 // sent it (shown again with errs).
 func (s *Server) showSite(c *gin.Context, status int, typed *siteForm, errs map[string]string, saved bool) {
-	site, err := s.store.Site(c.Request.Context(), c.Param("id"))
-	if isNotFound(err) {
-		s.notFound(c)
-		return
-	} else if err != nil {
-		s.serverError(c, err)
+	site, ok := s.siteOr404(c, c.Param("id"))
+	if !ok {
 		return
 	}
 	base := strings.TrimRight(s.cfg.BaseURL, "/")
@@ -189,12 +185,8 @@ func (s *Server) showSite(c *gin.Context, status int, typed *siteForm, errs map[
 // settings have their own page.
 func (s *Server) saveSite(c *gin.Context) {
 	ctx := c.Request.Context()
-	site, err := s.store.Site(ctx, c.Param("id"))
-	if isNotFound(err) {
-		s.notFound(c)
-		return
-	} else if err != nil {
-		s.serverError(c, err)
+	site, ok := s.siteOr404(c, c.Param("id"))
+	if !ok {
 		return
 	}
 	form, origins, errs := readSiteForm(c, false)
@@ -233,4 +225,18 @@ func (s *Server) auditSite(c *gin.Context, action string, site models.Site) bool
 		return false
 	}
 	return true
+}
+
+// siteOr404 loads the site an admin page names; on false it has answered
+// with the not-found page or a server error.
+func (s *Server) siteOr404(c *gin.Context, id string) (models.Site, bool) {
+	site, err := s.store.Site(c.Request.Context(), id)
+	if isNotFound(err) {
+		s.notFound(c)
+		return site, false
+	} else if err != nil {
+		s.serverError(c, err)
+		return site, false
+	}
+	return site, true
 }
