@@ -58,6 +58,9 @@ func HotPlans(s *Store) (map[string][]string, error) {
 		"place reply": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
 			return tx.Select("id", "thread_id", "parent_id", "root_id", "depth", "status").Where("id = ?", 1).Take(&models.Comment{})
 		}),
+		"page counts":       fmt.Sprintf(s.countsQuery(), "'default'", `'["/posts/welcome", "/posts/other"]'`),
+		"queue version":     queueVersionQuery,
+		"session moderator": fmt.Sprintf(sessionModeratorQuery, "'session-id'", "'2026-01-01 00:00:00'", s.falseLiteral()),
 	}
 	out := make(map[string][]string, len(queries))
 	for name, q := range queries {

@@ -204,6 +204,9 @@ func TestHotQueryPlans(t *testing.T) {
 		"approved by key":          "SEARCH comments USING INDEX idx_comments_key_time (commenter_key=?)",
 		"thread by page":           "SEARCH threads USING INDEX idx_threads_site_page (site_id=? AND page=?)",
 		"post by id":               "SEARCH threads USING INDEX idx_threads_post_id (post_id=?)",
+		"page counts":              "SEARCH threads USING INDEX idx_threads_site_page (site_id=? AND page=?)",
+		"queue version":            "SEARCH queue_version USING INTEGER PRIMARY KEY (rowid=?)",
+		"session moderator":        "SEARCH s USING INDEX sqlite_autoindex_sessions_1 (id=?) | SEARCH m USING INTEGER PRIMARY KEY",
 	}
 	for name, plan := range plans {
 		if want[name] == "" {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -77,15 +78,27 @@ func (s *Store) CreateSession(ctx context.Context, sess *models.Session) error {
 // SessionModerator returns the enabled moderator of a live session.
 func (s *Store) SessionModerator(ctx context.Context, sessionID string) (models.Moderator, error) {
 	var m models.Moderator
-	err := s.r.WithContext(ctx).Table("moderators").Select("moderators.*").
-		Joins("JOIN sessions ON sessions.moderator_id = moderators.id").
-		Where("sessions.id = ? AND sessions.expires_at > ? AND moderators.disabled = ?", sessionID, time.Now().UTC(), false).
-		Take(&m).Error
+	stmts, err := s.heads.prepared(s)
 	if err != nil {
-		return m, fmt.Errorf("store: session: %w", notFound(err))
+		return m, fmt.Errorf("store: session: %w", err)
+	}
+	// Every admin request asks, so this goes straight to a prepared
+	// statement rather than through GORM's reflection.
+	err = stmts.session.QueryRowContext(ctx, sessionID, time.Now().UTC()).Scan(&m.ID, &m.Email, &m.Name,
+		&m.PasswordHash, &m.Role, &m.Disabled, &m.CreatedAt, &m.UpdatedAt, &m.Notify, &m.Language)
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, fmt.Errorf("store: session: %w", models.ErrNotFound)
+	}
+	if err != nil {
+		return m, fmt.Errorf("store: session: %w", err)
 	}
 	return m, nil
 }
+
+// sessionModeratorQuery finds the enabled moderator of an unexpired session.
+const sessionModeratorQuery = `SELECT m.id, m.email, m.name, m.password_hash, m.role, m.disabled, m.created_at, m.updated_at,
+m.notify, m.language FROM sessions s JOIN moderators m ON m.id = s.moderator_id
+WHERE s.id = %s AND s.expires_at > %s AND m.disabled = %s`
 
 // DeleteSession revokes one session.
 func (s *Store) DeleteSession(ctx context.Context, sessionID string) error {

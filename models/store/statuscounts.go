@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"gorm.io/gorm"
 )
@@ -94,26 +95,30 @@ var postgresDerived = []string{
 	`CREATE INDEX IF NOT EXISTS idx_comments_ip_prefix ON comments (ip, ` + dupPrefixExpr + `, created_at)`,
 }
 
-// ensureDerived creates the status counts table, its triggers and the
-// duplicate-check index when the database lacks them, and fills the counts
-// from the comments already stored; all in one transaction. On a database
-// that has them it costs one lookup.
+// ensureDerived creates the status counts table, its triggers, the
+// duplicate-check index and the queue's version (queueversion.go) when the
+// database lacks them, and fills the counts from the comments already
+// stored; all in one transaction. On a database that has them it costs one
+// lookup.
 func (s *Store) ensureDerived(ctx context.Context) error {
 	var n int64
-	check := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'comments_status_count_delete'"
+	// The last trigger each list creates stands for all of its objects.
+	check := "SELECT COUNT(*) FROM sqlite_master WHERE type = 'trigger' AND name IN " +
+		"('comments_status_count_delete', 'sites_queue_version_delete')"
 	if s.postgres {
 		check = "SELECT COUNT(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid " +
-			"WHERE t.tgname = 'comments_status_count' AND c.relnamespace = to_regnamespace(current_schema())"
+			"WHERE t.tgname IN ('comments_status_count', 'sites_queue_version') " +
+			"AND c.relnamespace = to_regnamespace(current_schema())"
 	}
 	if err := s.w.WithContext(ctx).Raw(check).Scan(&n).Error; err != nil {
 		return fmt.Errorf("store: check status counts: %w", err)
 	}
-	if n > 0 {
+	if n == 2 {
 		return nil
 	}
-	stmts := sqliteDerived
+	stmts := slices.Concat(sqliteDerived, sqliteQueueVersion)
 	if s.postgres {
-		stmts = postgresDerived
+		stmts = slices.Concat(postgresDerived, postgresQueueVersion)
 	}
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		for _, q := range stmts {

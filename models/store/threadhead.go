@@ -3,10 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -118,7 +118,7 @@ type headStatements struct {
 
 // preparedHeads are the prepared statements themselves.
 type preparedHeads struct {
-	thread, post, site *sql.Stmt
+	thread, post, site, queue, session, counts *sql.Stmt
 }
 
 // siteUpdatedQuery is when a site's settings last changed.
@@ -141,6 +141,9 @@ func (h *headStatements) prepared(s *Store) (preparedHeads, error) {
 		{&h.stmts.thread, fmt.Sprintf(threadHeadQuery, s.placeholder(1), s.placeholder(2))},
 		{&h.stmts.post, fmt.Sprintf(postHeadQuery, s.placeholder(1), s.placeholder(2))},
 		{&h.stmts.site, fmt.Sprintf(siteUpdatedQuery, s.placeholder(1))},
+		{&h.stmts.queue, queueVersionQuery},
+		{&h.stmts.counts, fmt.Sprintf(s.countsQuery(), s.placeholder(1), s.placeholder(2))},
+		{&h.stmts.session, fmt.Sprintf(sessionModeratorQuery, s.placeholder(1), s.placeholder(2), s.falseLiteral())},
 	} {
 		if *q.stmt != nil {
 			continue
@@ -157,7 +160,7 @@ func (h *headStatements) close() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var errs []error
-	for _, st := range []*sql.Stmt{h.stmts.thread, h.stmts.post, h.stmts.site} {
+	for _, st := range []*sql.Stmt{h.stmts.thread, h.stmts.post, h.stmts.site, h.stmts.queue, h.stmts.session, h.stmts.counts} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
@@ -182,18 +185,11 @@ func (s *Store) SiteCounts(ctx context.Context, siteID string, pages []string) (
 	if err != nil {
 		return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
 	}
-	db, err := s.r.DB()
+	list, err := json.Marshal(pages)
 	if err != nil {
 		return counts, siteUpdated, true, fmt.Errorf("store: counts: %w", err)
 	}
-	args := []any{siteID}
-	marks := make([]string, 0, len(pages))
-	for _, p := range pages {
-		args = append(args, p)
-		marks = append(marks, s.placeholder(len(args)))
-	}
-	rows, err := db.QueryContext(ctx, "SELECT page, comment_count FROM threads WHERE site_id = "+s.placeholder(1)+
-		" AND page IN ("+strings.Join(marks, ", ")+")", args...)
+	rows, err := stmts.counts.QueryContext(ctx, siteID, string(list))
 	if err != nil {
 		return counts, siteUpdated, true, fmt.Errorf("store: counts: %w", err)
 	}
@@ -210,6 +206,24 @@ func (s *Store) SiteCounts(ctx context.Context, siteID string, pages []string) (
 		return counts, siteUpdated, true, fmt.Errorf("store: counts: %w", err)
 	}
 	return counts, siteUpdated, true, nil
+}
+
+// falseLiteral is SQL's false as the database spells it.
+func (s *Store) falseLiteral() string {
+	if s.postgres {
+		return "FALSE"
+	}
+	return "0"
+}
+
+// countsQuery reads the counts of the pages listed in a JSON array: one
+// prepared statement for any number of pages, where an IN list of
+// placeholders would be parsed and planned again for every request.
+func (s *Store) countsQuery() string {
+	if s.postgres {
+		return "SELECT page, comment_count FROM threads WHERE site_id = %s AND page IN (SELECT jsonb_array_elements_text(%s::jsonb))"
+	}
+	return "SELECT page, comment_count FROM threads WHERE site_id = %s AND page IN (SELECT value FROM json_each(%s))"
 }
 
 // placeholder is the n-th (1-based) query parameter in the database's syntax.

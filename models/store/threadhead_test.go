@@ -75,6 +75,26 @@ func TestSiteCountsNamesTheSite(t *testing.T) {
 					t.Fatalf("pages %v: counts %v", pages, counts)
 				}
 			}
+			// The pages travel to the database as one JSON array: quotes,
+			// backslashes, non-ASCII and repeats come back as they went.
+			odd := []string{`/q?a="b"&c='d'`, `/back\slash`, "/über/päge", `["/a"]`, "/%22"}
+			for _, p := range odd {
+				if _, err := st.EnsureThread(ctx, "blog", p, "Odd", ""); err != nil {
+					t.Fatal(err)
+				}
+			}
+			counts, _, _, err := st.SiteCounts(ctx, "blog", append(append([]string{}, odd...), odd[0], "/a", "/missing"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range append(odd, "/a") {
+				if n, ok := counts[p]; !ok || n != 0 {
+					t.Fatalf("page %q: count %d, present %v (all: %v)", p, n, ok, counts)
+				}
+			}
+			if _, ok := counts["/missing"]; ok || len(counts) != len(odd)+1 {
+				t.Fatalf("counts %v", counts)
+			}
 		})
 	}
 }
