@@ -144,6 +144,11 @@ func (s *Server) queuePage(c *gin.Context) {
 		s.fail(c, http.StatusBadRequest, "bad_filter", "Unknown queue or filter.")
 		return
 	}
+	cache, served, release := s.queueCaching(c)
+	defer release()
+	if served {
+		return
+	}
 	ctx := c.Request.Context()
 	f := store.QueueFilter{Status: p.Status, SiteID: p.Site, Reason: p.Reason, Author: p.Author,
 		Search: p.Q, Before: p.Before, Limit: queuePageSize + 1}
@@ -174,7 +179,7 @@ func (s *Server) queuePage(c *gin.Context) {
 		view.First = p.url(p.Status, 0)
 	}
 	view.Items = items
-	s.render(c, http.StatusOK, "admin_queue", pageData{Title: s.tr(c).T("queue.title"), Data: view})
+	s.render(c, http.StatusOK, "admin_queue", pageData{Title: s.tr(c).T("queue.title"), Data: view, cache: cache})
 }
 
 // queueItems runs the queue query. One page of one site is one thread, so

@@ -183,10 +183,12 @@ func (s *Server) apiListComments(c *gin.Context) {
 	}
 	key := threadKey("json", thread, site, sortBy, c.Query("cursor"), strconv.Itoa(limit), strconv.FormatBool(thread.Closed))
 	if shared {
-		if r := s.cache.get(key); r != nil {
-			s.serveRendered(c, r, jsonContentType)
+		hit, release := s.cache.claim(ctx, key)
+		if hit != nil {
+			s.serveRendered(c, hit, jsonContentType)
 			return
 		}
+		defer release()
 	}
 	paged, err := s.store.ThreadPage(ctx, thread.ID, store.PageQuery{Sort: sortBy, After: after, Limit: limit, Viewer: viewer})
 	if err != nil {

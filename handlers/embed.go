@@ -158,7 +158,12 @@ func notEnabled(origin string) *embedProblem {
 // that embed.js puts on the page. Reading never creates a thread.
 func (s *Server) embedPage(c *gin.Context) {
 	ec, ok := s.embedContextFor(c)
-	if !ok || s.serveEmbedFromCache(c, ec) {
+	if !ok {
+		return
+	}
+	served, release := s.serveEmbedFromCache(c, ec)
+	defer release()
+	if served {
 		return
 	}
 	form := commentForm{}

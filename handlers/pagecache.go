@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bytes"
+	"context"
 	"hash/fnv"
 	"net/http"
 	"net/url"
@@ -55,16 +56,22 @@ func pageKey(kind string, t models.Thread, site models.Site, lang string, q url.
 	return threadKey("page|"+kind, t, site, parts...)
 }
 
-// cachedPage returns a cached page's two halves around the stamp.
-func (s *Server) cachedPage(key string) (before, after *rendered) {
-	if before = s.cache.get(key + "|a"); before == nil {
-		return nil, nil
+// cachedPage returns a cached page's two halves around the stamp. On a
+// miss the caller is the one request rendering the page (see claim) and
+// calls release once the page is written.
+func (s *Server) cachedPage(ctx context.Context, key string) (before, after *rendered, release func()) {
+	before, release = s.cache.claim(ctx, key+"|a")
+	if before == nil {
+		return nil, nil, release
 	}
 	if after = s.cache.get(key + "|b"); after == nil {
-		return nil, nil
+		return nil, nil, release
 	}
-	return before, after
+	return before, after, release
 }
+
+// noRelease is the release of a request that claimed nothing.
+func noRelease() {}
 
 // keepPage caches a page rendered with the stamp marker in its form, and
 // returns its halves; nil when the page holds no single marker.
@@ -88,7 +95,8 @@ func (s *Server) writeStamped(c *gin.Context, status int, before, after *rendere
 }
 
 // pageCaching asks render to keep the page it renders: the page was
-// rendered with stampMarker in place of stamp.
+// rendered with stampMarker in place of stamp, or holds no stamp at all
+// when stamp is empty (the moderation queue).
 type pageCaching struct {
 	key   string
 	stamp string
@@ -105,6 +113,10 @@ func (s *Server) finishCachedPage(c *gin.Context, status int, page []byte, slot 
 			full = append(append(append(full, page[:i]...), slot.body.body...), page[i+len(threadBodyMarker):]...)
 		}
 	}
+	if pc.stamp == "" {
+		s.writeWholePage(c, status, s.cache.put(pc.key, bytes.Clone(full)))
+		return
+	}
 	if before, after := s.keepPage(pc.key, full); before != nil {
 		s.writeStamped(c, status, before, after, pc.stamp)
 		return
@@ -119,36 +131,37 @@ func postPageKey(postID uint, postUpdated time.Time, t models.Thread, site model
 }
 
 // servePostFromCache answers a plain read of a post page from the cache,
-// after one small query; false when it cannot (then nothing is written).
-func (s *Server) servePostFromCache(c *gin.Context) bool {
+// after one small query; false when it cannot (then nothing is written,
+// and release is called once the full path has written the page).
+func (s *Server) servePostFromCache(c *gin.Context) (served bool, release func()) {
 	if !plainRead(c) || s.cache.max == 0 {
-		return false
+		return false, noRelease
 	}
 	ctx := c.Request.Context()
 	head, err := s.store.PostHead(ctx, models.DefaultSiteID, c.Param("slug"))
 	if err != nil || !head.Published {
-		return false // the full path answers 404 or the error
+		return false, noRelease // the full path answers 404 or the error
 	}
 	site, err := s.siteAsOf(ctx, models.DefaultSiteID, head.SiteUpdated)
 	if err != nil {
-		return false
+		return false, noRelease
 	}
 	if shared, err := s.sharedView(ctx, head.Thread.ID, s.commenterKey(c, "")); err != nil || !shared {
-		return false
+		return false, noRelease
 	}
 	s.useSiteLanguage(c, site.Settings.Language)
 	post := models.Post{PublishedAt: head.PublishedAt, CreatedAt: head.CreatedAt}
 	closed := head.Thread.Closed || autoClosed(site.Settings, postStart(post), s.now())
 	key := postPageKey(head.PostID, head.UpdatedAt, head.Thread, site, s.tr(c).Lang(), rememberedSort(c), c.Request.URL.Query(), closed)
-	before, after := s.cachedPage(key)
+	before, after, release := s.cachedPage(ctx, key)
 	if before == nil {
-		return false
+		return false, release
 	}
 	s.blogSort(c) // remembers a chosen sort, as the full path does
 	allowGravatarImages(c, site.Settings)
 	c.Header("Cache-Control", "no-cache")
 	s.writeStamped(c, http.StatusOK, before, after, s.signer.formStamp(s.now()))
-	return true
+	return true, release
 }
 
 // embedPageKey names a cached embed page. The page's address may come from
@@ -158,21 +171,22 @@ func embedPageKey(c *gin.Context, ec embedContext, lang string, closed bool) str
 }
 
 // serveEmbedFromCache answers a plain read of the embed from the cache;
-// false when it cannot (then nothing is written).
-func (s *Server) serveEmbedFromCache(c *gin.Context, ec embedContext) bool {
+// false when it cannot (then nothing is written, and release is called once
+// the full path has written the page).
+func (s *Server) serveEmbedFromCache(c *gin.Context, ec embedContext) (served bool, release func()) {
 	if !plainRead(c) || s.cache.max == 0 || ec.Thread.ID == 0 {
-		return false
+		return false, noRelease
 	}
 	thread := ec.Thread
 	if _, err := s.closeIfDue(c.Request.Context(), ec.Site, &thread); err != nil {
-		return false
+		return false, noRelease
 	}
-	before, after := s.cachedPage(embedPageKey(c, ec, s.tr(c).Lang(), thread.Closed))
+	before, after, release := s.cachedPage(c.Request.Context(), embedPageKey(c, ec, s.tr(c).Lang(), thread.Closed))
 	if before == nil {
-		return false
+		return false, release
 	}
 	allowGravatarImages(c, ec.Site.Settings)
 	embedHeaders(c, ec.frameAncestors())
 	s.writeStamped(c, http.StatusOK, before, after, s.signer.formStamp(s.now()))
-	return true
+	return true, release
 }

@@ -65,7 +65,9 @@ type postView struct {
 }
 
 func (s *Server) postPage(c *gin.Context) {
-	if s.servePostFromCache(c) {
+	served, release := s.servePostFromCache(c)
+	defer release()
+	if served {
 		return
 	}
 	post, ok := s.publishedPost(c)

@@ -5,12 +5,14 @@ import (
 	"compress/flate"
 	"compress/gzip"
 	"container/list"
+	"context"
 	"encoding/binary"
 	"hash/crc32"
 	"hash/fnv"
 	"io"
 	"strconv"
 	"sync"
+	"time"
 )
 
 // renderCache keeps rendered thread output (JSON answers, HTML fragments)
@@ -25,6 +27,9 @@ type renderCache struct {
 	items map[string]*list.Element
 
 	hits, misses func() // metrics hooks; may be nil
+
+	// filling names the keys one request is rendering now (see claim).
+	filling map[string]chan struct{}
 
 	deflaters sync.Pool // *flate.Writer for fresh segments
 	buffers   sync.Pool // *bytes.Buffer for pages being rendered
@@ -55,7 +60,8 @@ func (c *renderCache) release(b *bytes.Buffer) {
 const defaultRenderCacheBytes = 16 << 20
 
 func newRenderCache(maxBytes int) *renderCache {
-	return &renderCache{max: maxBytes, order: list.New(), items: map[string]*list.Element{}}
+	return &renderCache{max: maxBytes, order: list.New(), items: map[string]*list.Element{},
+		filling: map[string]chan struct{}{}}
 }
 
 // rendered is one cached rendering: the bytes, their entity tag and, made
@@ -113,15 +119,66 @@ func (c *renderCache) get(key string) *rendered {
 	}
 	c.mu.Unlock()
 	if !ok {
-		if c.misses != nil {
-			c.misses()
-		}
+		c.count(c.misses)
 		return nil
 	}
-	if c.hits != nil {
-		c.hits()
-	}
+	c.count(c.hits)
 	return el.Value.(*rendered)
+}
+
+// fillWait bounds how long a request waits for another to render what it
+// wants before it renders the page itself.
+const fillWait = 2 * time.Second
+
+// claim returns the entry under key or, on a miss, makes the caller the one
+// request that renders it: requests that miss the same key meanwhile wait
+// for that rendering instead of all rendering the same page at once, as
+// they otherwise would whenever a busy thread's version or minute moves on.
+// release must be called once the rendering is put, or given up; a waiter
+// whose renderer gave up (or took longer than fillWait) gets nil and
+// renders for itself, without a claim.
+func (c *renderCache) claim(ctx context.Context, key string) (hit *rendered, release func()) {
+	noop := func() {}
+	if c == nil || c.max == 0 {
+		return nil, noop
+	}
+	c.mu.Lock()
+	if el, ok := c.items[key]; ok {
+		c.order.MoveToFront(el)
+		c.mu.Unlock()
+		c.count(c.hits)
+		return el.Value.(*rendered), noop
+	}
+	if ch, busy := c.filling[key]; busy {
+		c.mu.Unlock()
+		t := time.NewTimer(fillWait)
+		defer t.Stop()
+		select {
+		case <-ch:
+		case <-ctx.Done():
+		case <-t.C:
+		}
+		return c.get(key), noop
+	}
+	ch := make(chan struct{})
+	c.filling[key] = ch
+	c.mu.Unlock()
+	c.count(c.misses)
+	var once sync.Once
+	return nil, func() {
+		once.Do(func() {
+			c.mu.Lock()
+			delete(c.filling, key)
+			c.mu.Unlock()
+			close(ch)
+		})
+	}
+}
+
+func (c *renderCache) count(hook func()) {
+	if hook != nil {
+		hook()
+	}
 }
 
 // put stores body under key and returns the entry. Bodies larger than a

@@ -3,10 +3,12 @@ package handlers
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"fmt"
 	"io"
 	"strings"
 	"testing"
+	"time"
 )
 
 func gunzipOne(t *testing.T, b []byte) string {
@@ -133,4 +135,61 @@ func BenchmarkGzipJoinVersusWholeGzip(b *testing.B) {
 			zw.Close()
 		}
 	})
+}
+
+func TestRenderCacheClaimLetsOneRequestRender(t *testing.T) {
+	c := newRenderCache(1 << 20)
+	hit, release := c.claim(t.Context(), "k")
+	if hit != nil {
+		t.Fatal("a miss returned an entry")
+	}
+	const waiters = 8
+	got := make(chan *rendered, waiters)
+	for range waiters {
+		go func() {
+			r, rel := c.claim(t.Context(), "k")
+			rel()
+			got <- r
+		}()
+	}
+	// The waiters are parked until the renderer puts the page and lets go.
+	select {
+	case r := <-got:
+		t.Fatalf("a waiter went on before the rendering was put: %v", r)
+	case <-time.After(50 * time.Millisecond):
+	}
+	want := c.put("k", []byte("page"))
+	release()
+	release() // a second call is harmless
+	for range waiters {
+		if r := <-got; r != want {
+			t.Fatalf("a waiter got %v, want the rendered entry", r)
+		}
+	}
+	if len(c.filling) != 0 {
+		t.Fatalf("claims left behind: %v", c.filling)
+	}
+}
+
+func TestRenderCacheClaimGivenUpLetsWaitersRender(t *testing.T) {
+	c := newRenderCache(1 << 20)
+	_, release := c.claim(t.Context(), "k")
+	done := make(chan *rendered)
+	go func() {
+		r, _ := c.claim(t.Context(), "k")
+		done <- r
+	}()
+	time.Sleep(20 * time.Millisecond)
+	release() // the renderer gave up: nothing was put
+	if r := <-done; r != nil {
+		t.Fatalf("a waiter got %v after the renderer gave up; want nil, to render itself", r)
+	}
+	// A request whose context ends stops waiting.
+	_, release = c.claim(t.Context(), "j")
+	defer release()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if r, _ := c.claim(ctx, "j"); r != nil {
+		t.Fatalf("a cancelled waiter got %v", r)
+	}
 }

@@ -130,9 +130,11 @@ func (s *Server) threadBody(c *gin.Context, r threadBodyRequest, build func() (t
 	lang := s.tr(c).Lang()
 	key := r.key(lang, time.Now())
 	if shared {
-		if hit := s.cache.get(key); hit != nil {
+		hit, release := s.cache.claim(ctx, key)
+		if hit != nil {
 			return threadView{}, hit, nil
 		}
+		defer release()
 	}
 	tv, err := build()
 	if err != nil || !shared {
