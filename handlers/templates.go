@@ -6,7 +6,9 @@ import (
 	"html/template"
 	"io"
 	"io/fs"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,18 +19,26 @@ import (
 )
 
 // templates holds every page view, each parsed with the layout and the
-// partials once at start-up. html/template binds functions at parse time,
+// partials on its first use. html/template binds functions at parse time,
 // so each language gets its own clone of a view with "t", "tn", "th",
 // "lang" and the date and count helpers bound to its catalog. Clones are
 // made on a view's first use in a language (a clone costs about as much
 // as a parse; most servers use one or two languages), from masters that
 // are never executed, since html/template cannot clone after execution.
+//
+// Nothing is parsed at start-up: the views are embedded in the binary, so
+// they cannot change after the build, and TestEveryViewParses parses them
+// all. Parsing them all at start cost most of the start-up time and about
+// 5 MB of memory for views a server may never show (the import page, the
+// privacy pages).
 type templates struct {
-	cat     *i18n.Catalogs
-	masters map[string]*template.Template // view → parsed, never executed
+	cat      *i18n.Catalogs
+	funcs    template.FuncMap
+	partials []string
 
-	mu    sync.RWMutex
-	langs map[string]map[string]*template.Template // language → view → clone
+	mu      sync.RWMutex
+	masters map[string]*template.Template            // view → parsed, never executed
+	langs   map[string]map[string]*template.Template // language → view → clone
 }
 
 // pageViews lists the views; each is views/<name>.html.
@@ -49,18 +59,32 @@ func parseTemplates(a *assets, cat *i18n.Catalogs) (*templates, error) {
 	if err != nil {
 		return nil, fmt.Errorf("views: %w", err)
 	}
-	t := &templates{cat: cat, masters: map[string]*template.Template{}, langs: map[string]map[string]*template.Template{}}
-	en := cat.Get(i18n.Default)
-	for _, name := range pageViews {
-		files := append([]string{"layout.html", name + ".html"}, partials...)
-		tmpl, err := template.New("layout.html").Funcs(viewFuncs).Funcs(langFuncs(en)).
-			Funcs(template.FuncMap{"asset": a.url, "langName": langName(cat)}).ParseFS(views.FS, files...)
-		if err != nil {
-			return nil, fmt.Errorf("views: parse %s: %w", name, err)
-		}
-		t.masters[name] = tmpl
+	// Later maps win, as with successive Funcs calls.
+	funcs := template.FuncMap{}
+	for _, m := range []template.FuncMap{viewFuncs, langFuncs(cat.Get(i18n.Default)),
+		{"asset": a.url, "langName": langName(cat)}} {
+		maps.Copy(funcs, m)
 	}
-	return t, nil
+	return &templates{cat: cat, funcs: funcs, partials: partials,
+		masters: map[string]*template.Template{}, langs: map[string]map[string]*template.Template{}}, nil
+}
+
+// master returns a view parsed with the layout and the partials, parsing it
+// on first use; t.mu must be held for writing.
+func (t *templates) master(name string) (*template.Template, error) {
+	if m, ok := t.masters[name]; ok {
+		return m, nil
+	}
+	if !slices.Contains(pageViews, name) {
+		return nil, fmt.Errorf("views: no view %q", name)
+	}
+	files := append([]string{"layout.html", name + ".html"}, t.partials...)
+	m, err := template.New("layout.html").Funcs(t.funcs).ParseFS(views.FS, files...)
+	if err != nil {
+		return nil, fmt.Errorf("views: parse %s: %w", name, err)
+	}
+	t.masters[name] = m
+	return m, nil
 }
 
 // view returns a view bound to a language, cloning it on first use.
@@ -71,14 +95,14 @@ func (t *templates) view(lang, name string) (*template.Template, error) {
 	if ok {
 		return tmpl, nil
 	}
-	master, ok := t.masters[name]
-	if !ok {
-		return nil, fmt.Errorf("views: no view %q", name)
-	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if tmpl, ok := t.langs[lang][name]; ok {
 		return tmpl, nil
+	}
+	master, err := t.master(name)
+	if err != nil {
+		return nil, err
 	}
 	clone, err := master.Clone()
 	if err != nil {
