@@ -65,6 +65,9 @@ func TestCommandLine(t *testing.T) {
 		{[]string{"run", "-db", filepath.Join(t.TempDir(), "none.db"), "-url", "http://127.0.0.1:1"}, 1, "seed manifest"},
 		{[]string{"run", "-db", "x.db", "-duration", "2h"}, 1, "duration"},
 		{[]string{"help"}, 0, "Scenarios:"},
+		{[]string{"run", "-db", "x.db", "-server-env", "HOME=/"}, 1, "want PARLEY_NAME=value or a Go runtime setting"},
+		{[]string{"run", "-db", filepath.Join(t.TempDir(), "none.db"), "-url", "http://127.0.0.1:1",
+			"-server-env", "GOGC=50", "-server-env", "PARLEY_CACHE_MB=0"}, 1, "seed manifest"},
 	} {
 		var stdout, stderr bytes.Buffer
 		code := run(context.Background(), tc.args, getenv, &stdout, &stderr)

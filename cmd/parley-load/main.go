@@ -110,9 +110,10 @@ func runRun(ctx context.Context, args []string, getenv func(string) string, stdo
 	fs.BoolVar(&cfg.Gzip, "gzip", false, "send Accept-Encoding: gzip (bytes are counted as sent)")
 	fs.StringVar(&cfg.Email, "admin-email", envOr(getenv, "PARLEY_ADMIN_EMAIL", "load@example.com"), "moderator for the queue scenario")
 	fs.StringVar(&cfg.Password, "admin-password", envOr(getenv, "PARLEY_ADMIN_PASSWORD", "parley-load password"), "that moderator's password")
-	fs.Func("server-env", "a KEY=VALUE setting for the started Parley, e.g. PARLEY_CACHE_MB=0 (repeatable)", func(kv string) error {
-		if k, _, ok := strings.Cut(kv, "="); !ok || !strings.HasPrefix(k, "PARLEY_") {
-			return fmt.Errorf("want PARLEY_NAME=value, got %q", kv)
+	fs.Func("server-env", "a KEY=VALUE setting for the started Parley, e.g. PARLEY_CACHE_MB=0 or GOGC=50 (repeatable)", func(kv string) error {
+		k, _, ok := strings.Cut(kv, "=")
+		if !ok || !strings.HasPrefix(k, "PARLEY_") && !strings.HasPrefix(k, "GO") {
+			return fmt.Errorf("want PARLEY_NAME=value or a Go runtime setting (GOGC, GOMEMLIMIT, GODEBUG), got %q", kv)
 		}
 		cfg.ServerEnv = append(cfg.ServerEnv, kv)
 		return nil

@@ -142,16 +142,27 @@ func ensureAdmin(ctx context.Context, st *store.Store, cfg *config, stderr io.Wr
 
 // defaultMemoryLimit is the soft limit on the Go heap and runtime memory
 // (not the binary's mapped code) when GOMEMLIMIT is not set. With about
-// 14 MB live after start-up, the collector then works harder only under
+// 5 MB live after start-up, the collector then works harder only under
 // load. Measured with 8 writers (BENCHMARKS.md): 32 MiB kept the peak RSS
 // at 65 MB but cost 1.54 ms of CPU per comment, 40 MiB 72 MB and 1.28 ms,
 // no limit 78 MB and 1.22 ms.
 const defaultMemoryLimit = 40 << 20
 
-// limitMemory sets defaultMemoryLimit unless the environment sets GOMEMLIMIT,
-// which the runtime has read already.
+// defaultGCPercent is the collector's target when GOGC is not set: a
+// collection when the heap has grown by half (Go's default is 100%). The
+// live heap is small and most of a request's garbage is short-lived, so
+// collecting a little more often keeps the peak resident memory under the
+// read and write loads about 4 MB lower at no CPU cost we could measure
+// (BENCHMARKS.md).
+const defaultGCPercent = 50
+
+// limitMemory sets defaultMemoryLimit and defaultGCPercent unless the
+// environment sets GOMEMLIMIT or GOGC, which the runtime has read already.
 func limitMemory(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
+	}
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(defaultGCPercent)
 	}
 }
