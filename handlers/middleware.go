@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
 	"time"
@@ -20,13 +21,15 @@ const (
 func (s *Server) accessLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
-	s.log.Info("request",
-		"method", c.Request.Method,
-		"path", c.Request.URL.Path,
-		"status", c.Writer.Status(),
-		"duration_ms", float64(time.Since(start).Microseconds())/1000,
-		"bytes", c.Writer.Size(),
-		"request_id", requestID(c),
+	// LogAttrs with typed attributes: the plain key-value form boxed each
+	// number, a handful of allocations on every request.
+	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+		slog.String("method", c.Request.Method),
+		slog.String("path", c.Request.URL.Path),
+		slog.Int("status", c.Writer.Status()),
+		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
+		slog.Int("bytes", c.Writer.Size()),
+		slog.String("request_id", requestID(c)),
 	)
 }
 
@@ -47,17 +50,28 @@ func (s *Server) recoverPanics(c *gin.Context) {
 	c.Next()
 }
 
-// securityHeaders sets the headers every response carries. The embed page
-// replaces frame-ancestors with its site's origins.
+// securityHeaderValues are the headers every response carries. The embed
+// page replaces frame-ancestors with its site's origins.
+var securityHeaderValues = map[string]string{
+	"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
+		"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'",
+	"X-Content-Type-Options":     "nosniff",
+	"Referrer-Policy":            "strict-origin-when-cross-origin",
+	"X-Frame-Options":            "DENY",
+	"Permissions-Policy":         "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+	"Cross-Origin-Opener-Policy": "same-origin",
+}
+
+// securityHeaders sets securityHeaderValues on every response. Each
+// response gets its own one-value slices, as Header.Set would make them,
+// but all in one allocation instead of one per header.
 func securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
-		"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'")
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
-	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	values := make([]string, 0, len(securityHeaderValues))
+	for k, v := range securityHeaderValues {
+		values = append(values, v)
+		h[k] = values[len(values)-1 : len(values) : len(values)]
+	}
 	c.Next()
 }
 

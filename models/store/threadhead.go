@@ -35,26 +35,28 @@ func (s *Store) ThreadHead(ctx context.Context, siteID, page string) (ThreadHead
 	if err != nil {
 		return head, fmt.Errorf("store: thread head: %w", err)
 	}
-	var (
+	// One struct for the columns: Scan takes pointers, so separate
+	// variables were a dozen allocations on every read.
+	var r struct {
 		id, version, count, postID sql.NullInt64
 		closed                     sql.NullBool
 		title, url                 sql.NullString
 		created                    sql.NullTime
-	)
+	}
 	err = stmts.thread.QueryRowContext(ctx, page, siteID).
-		Scan(&head.SiteUpdated, &id, &version, &count, &closed, &title, &url, &postID, &created)
+		Scan(&head.SiteUpdated, &r.id, &r.version, &r.count, &r.closed, &r.title, &r.url, &r.postID, &r.created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return head, fmt.Errorf("store: thread head %s%s: %w", siteID, page, models.ErrNotFound)
 	}
 	if err != nil {
 		return head, fmt.Errorf("store: thread head %s%s: %w", siteID, page, err)
 	}
-	if id.Valid {
+	if r.id.Valid {
 		t := &head.Thread
-		t.ID, t.Version, t.Count, t.Closed = uint(id.Int64), version.Int64, int(count.Int64), closed.Bool
-		t.Title, t.URL, t.CreatedAt = title.String, url.String, created.Time
-		if postID.Valid {
-			p := uint(postID.Int64)
+		t.ID, t.Version, t.Count, t.Closed = uint(r.id.Int64), r.version.Int64, int(r.count.Int64), r.closed.Bool
+		t.Title, t.URL, t.CreatedAt = r.title.String, r.url.String, r.created.Time
+		if r.postID.Valid {
+			p := uint(r.postID.Int64)
 			t.PostID = &p
 		}
 	}
