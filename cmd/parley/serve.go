@@ -152,8 +152,9 @@ const defaultMemoryLimit = 40 << 20
 // collection when the heap has grown by half (Go's default is 100%). The
 // live heap is small and most of a request's garbage is short-lived, so
 // collecting a little more often keeps the peak resident memory under the
-// read and write loads about 4 MB lower at no CPU cost we could measure
-// (BENCHMARKS.md).
+// read and write loads 3-5 MB lower (52-59 MB instead of 54-64 MB), with
+// CPU per request within the run-to-run noise of our machine (about ±20%;
+// BENCHMARKS.md). GOGC=100 or more trades that memory for a little CPU.
 const defaultGCPercent = 50
 
 // limitMemory sets defaultMemoryLimit and defaultGCPercent unless the
