@@ -18,7 +18,12 @@ import (
 // The version is one row. On SQLite writers are serialized anyway; on
 // PostgreSQL the row is locked until the writing transaction ends, as the
 // status counter rows already are, and the triggers there run once per
-// statement rather than once per row.
+// statement rather than once per row. Lock order matters there: a new
+// comment or a moderation locks the version after its comments and before
+// its thread's row (addCount), so the trigger on threads runs BEFORE the
+// statement, taking the version before the thread's row too; run after it,
+// a post's title edit and a new comment on that post deadlocked
+// (TestQueueVersionWritersDoNotDeadlock).
 
 var sqliteQueueVersion = []string{
 	`CREATE TABLE IF NOT EXISTS queue_version (
@@ -51,7 +56,7 @@ var postgresQueueVersion = []string{
 	`DROP TRIGGER IF EXISTS comments_queue_version ON comments`,
 	`CREATE TRIGGER comments_queue_version AFTER INSERT OR UPDATE OR DELETE ON comments ` + perStatement,
 	`DROP TRIGGER IF EXISTS threads_queue_version ON threads`,
-	`CREATE TRIGGER threads_queue_version AFTER UPDATE OF site_id, page, title OR DELETE ON threads ` + perStatement,
+	`CREATE TRIGGER threads_queue_version BEFORE UPDATE OF site_id, page, title OR DELETE ON threads ` + perStatement,
 	`DROP TRIGGER IF EXISTS sites_queue_version ON sites`,
 	`CREATE TRIGGER sites_queue_version AFTER INSERT OR UPDATE OR DELETE ON sites ` + perStatement,
 }
