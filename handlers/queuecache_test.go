@@ -12,8 +12,8 @@ import (
 	"parley/models"
 )
 
-// fetchAs GETs path as a signed-in client with the given Accept-Encoding
-// ("" lets Go's client ask for gzip and unpack it).
+// fetchAs GETs path as client c (nil: a new one) with the given
+// Accept-Encoding ("" lets Go's client ask for gzip and unpack it).
 func (e *env) fetchAs(c *http.Client, path, encoding string, header ...string) response {
 	e.t.Helper()
 	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)

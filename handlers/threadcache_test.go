@@ -50,14 +50,7 @@ func (c *stoppedClock) advance(d time.Duration) { c.at.Add(int64(d)) }
 // for gzip and unpack it, as a browser would).
 func (e *env) fetch(path, encoding string, header ...string) response {
 	e.t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)
-	if encoding != "" {
-		req.Header.Set("Accept-Encoding", encoding)
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	return e.do(nil, req)
+	return e.fetchAs(nil, path, encoding, header...)
 }
 
 var nextCursor = regexp.MustCompile(`cursor=([A-Za-z0-9_-]+)`)
