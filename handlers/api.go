@@ -182,9 +182,10 @@ func (s *Server) apiListComments(c *gin.Context) {
 		return
 	}
 	key := threadKey("json", thread, site, sortBy, c.Query("cursor"), strconv.Itoa(limit), strconv.FormatBool(thread.Closed))
+	release := noRelease
 	if shared {
-		hit, release := s.cache.claim(ctx, key)
-		if hit != nil {
+		var hit *rendered
+		if hit, release = s.cache.claim(ctx, key); hit != nil {
 			s.serveRendered(c, hit, jsonContentType)
 			return
 		}
@@ -211,7 +212,9 @@ func (s *Server) apiListComments(c *gin.Context) {
 		s.serverError(c, fmt.Errorf("api: encode thread %d: %w", thread.ID, err))
 		return
 	}
-	s.serveRendered(c, s.cache.put(key, body), jsonContentType)
+	kept := s.cache.put(key, body)
+	release() // the waiting requests need not wait for this one's write
+	s.serveRendered(c, kept, jsonContentType)
 }
 
 // createRequest is the JSON body of a new comment. Fields a client may not
