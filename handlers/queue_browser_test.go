@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"parley/handlers/browsertest"
 	"parley/models"
 	"parley/models/store"
 )
@@ -117,6 +118,7 @@ func TestQueueClearedWithTheKeyboard(t *testing.T) {
 	item := func(i int) string { return "q-" + strconv.FormatUint(uint64(ids[i]), 10) }
 
 	signIn(t, ctx, e)
+	browsertest.Screenshot(t, ctx, "queue-keyboard-start")
 	if got := evalString(t, ctx, `Array.from(document.querySelectorAll(".queue-item")).filter(it =>
 		it.tabIndex === -1 || it.tabIndex === 0).filter(it => it.getAttribute("aria-labelledby") === it.id + "-who" &&
 		document.getElementById(it.id + "-who") && document.getElementById(it.id + "-text")).length + ""`); got != strconv.Itoa(n) {
