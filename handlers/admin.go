@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
@@ -118,7 +119,7 @@ type queueView struct {
 	Sites   []models.Site
 	Reasons []reasonOption
 	Tabs    []queueTab
-	Items   []store.QueueItem
+	Items   []queueRow
 	Return  string
 	Next    string
 	First   string
@@ -178,7 +179,7 @@ func (s *Server) queuePage(c *gin.Context) {
 	if p.Before > 0 {
 		view.First = p.url(p.Status, 0)
 	}
-	view.Items = items
+	view.Items = queueRows(view, items, s.tr(c), time.Now())
 	s.render(c, http.StatusOK, "admin_queue", pageData{Title: s.tr(c).T("queue.title"), Data: view, cache: cache})
 }
 
