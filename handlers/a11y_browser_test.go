@@ -146,8 +146,15 @@ func TestA11yAxeReaderAndModeratorPages(t *testing.T) {
 			}
 
 			visit("post", heldURL, chromedp.Evaluate[chromedp.Void](
-				`document.querySelector(".format-help").open = true; document.querySelector("details.flag").open = true`))
+				`document.querySelector(".format-help").open = true; document.querySelector("a.flag").click()`))
+			if got := evalString(t, ctx, `document.activeElement.id + " " + document.querySelector(".comment > form.flag-form").action`); !strings.HasPrefix(got, "flag-reason http") {
+				t.Fatalf("the flag link opened no form under its comment, or left focus elsewhere: %q", got)
+			}
 			checkAxe(t, ctx, axe, "post-"+scheme)
+
+			// The flag form without script, above the comment form.
+			visit("post with the flag form", fmt.Sprintf("%s?flag=%d#flag-form", welcomePage, second))
+			checkAxe(t, ctx, axe, "flag-"+scheme)
 
 			// Errors on every field, sent past the browser's own checks.
 			visit("post with errors", welcomePage, chromedp.Evaluate[chromedp.Void](`(() => {

@@ -227,6 +227,9 @@ func (s *Server) renderEmbed(c *gin.Context, status int, ec embedContext, form c
 	} else if c.Query("deleted") != "" {
 		tv.Notice = "Your comment was deleted."
 	}
+	tv.Flag = s.flagFormFor(ctx, thread.ID, c.Query("flag"),
+		func(id string) string { return "/embed/comments/" + id + "/flag?" + embedQuery.Encode() },
+		func(id string) string { return "/embed?" + embedQuery.Encode() + "#comment-" + id })
 	form.Action = "/embed/comments?" + ec.query().Encode()
 	form.PrivacyURL = "/privacy?site=" + url.QueryEscape(ec.Site.ID)
 	if form.Stamp == "" {
@@ -288,6 +291,9 @@ func setReplyLinks(list []commentView, q url.Values) {
 		id := strconv.FormatUint(uint64(list[i].ID), 10)
 		if !list[i].Removed {
 			list[i].FlagAction = "/embed/comments/" + id + "/flag?" + q.Encode()
+			q.Set("flag", id)
+			list[i].FlagHref = "/embed?" + q.Encode() + "#flag-form"
+			q.Del("flag")
 		}
 		q.Set("reply", id)
 		list[i].ReplyHref = "/embed?" + q.Encode() + "#comment-form"

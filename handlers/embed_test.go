@@ -356,10 +356,18 @@ func TestEmbedFlagFormWithoutJavaScript(t *testing.T) {
 	page := "/post.html"
 	wantStatus(t, e.postEmbed(embedURL(page), url.Values{"author": {"Bo"}, "body": {"flag me"}}), http.StatusSeeOther)
 	body := e.get(nil, embedURL(page)).Body
+	// The comment's flag link keeps the embed's context and opens the form.
+	link := html.UnescapeString(between(body, `<a class="flag" href="`, `"`))
+	if !strings.HasPrefix(link, "/embed?") || !strings.Contains(link, "flag=1") || !strings.Contains(link, "site=blog") ||
+		!strings.HasSuffix(link, "#flag-form") {
+		t.Fatalf("flag link = %q", link)
+	}
+	body = e.get(nil, strings.TrimSuffix(link, "#flag-form")).Body
 	action := html.UnescapeString(between(body, `<form method="post" action="`, `"`))
 	if !strings.HasPrefix(action, "/embed/comments/1/flag?") || !strings.Contains(action, "site=blog") {
 		t.Fatalf("flag form action = %q", action)
 	}
+	wantContains(t, body, "Report the comment by Bo to the moderators.")
 	flag := func(reason string) response {
 		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+action, strings.NewReader(url.Values{"reason": {reason}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

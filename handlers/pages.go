@@ -142,6 +142,9 @@ func (s *Server) renderPost(c *gin.Context, status int, post store.PostWithThrea
 	} else if c.Query("deleted") != "" {
 		view.Thread.Notice = "Your comment was deleted."
 	}
+	view.Thread.Flag = s.flagFormFor(ctx, post.ThreadID, c.Query("flag"),
+		func(id string) string { return post.PagePath() + "/comments/" + id + "/flag" },
+		func(id string) string { return post.PagePath() + "#comment-" + id })
 	form.Action = post.PagePath() + "/comments"
 	form.PrivacyURL = "/privacy"
 	if form.Stamp == "" {

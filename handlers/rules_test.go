@@ -297,9 +297,24 @@ func TestFlagFormWithoutJavaScript(t *testing.T) {
 	e := newEnv(t)
 	id, _ := e.comment("Ann", "flag me", 0)
 	e.approve(id)
+	other, _ := e.comment("Bo", "not approved", 0)
 	page := e.get(nil, welcomePage).Body
 	action := fmt.Sprintf("%s/comments/%d/flag", welcomePage, id)
-	wantContains(t, page, `action="`+action+`"`, `name="reason"`)
+	// Each comment has a link, not a form; the one form is the script's
+	// template.
+	wantContains(t, page, fmt.Sprintf(`href="?flag=%d#flag-form" data-flag="%s"`, id, action))
+	if n := strings.Count(page, `name="reason"`); n != 1 {
+		t.Fatalf("the page has %d flag forms, want only the template's", n)
+	}
+	// The link opens the page with the form for that comment.
+	form := e.get(nil, fmt.Sprintf("%s?flag=%d", welcomePage, id)).Body
+	wantContains(t, form, `<form method="post" action="`+action+`" class="flag-form" id="flag-form">`,
+		"Report the comment by Ann to the moderators.", fmt.Sprintf(`href="%s#comment-%d"`, welcomePage, id))
+	for _, bad := range []string{"x", "0", "999999", fmt.Sprint(other)} {
+		if got := e.get(nil, welcomePage+"?flag="+bad); got.StatusCode != http.StatusOK || strings.Contains(got.Body, "flag-about") {
+			t.Fatalf("?flag=%s: status %d, or a form for a comment that cannot be flagged", bad, got.StatusCode)
+		}
+	}
 	resp := e.postForm(nil, action, url.Values{"reason": {"abuse"}})
 	wantStatus(t, resp, http.StatusSeeOther)
 	wantContains(t, e.get(nil, resp.Header.Get("Location")).Body, "Thank you for the report")

@@ -29,8 +29,11 @@ type commentView struct {
 	// gravatar is the author's Gravatar ("" without an email), shown
 	// instead of Avatar on sites that opted in; see useGravatars.
 	gravatar string
-	// FlagAction is where the no-JavaScript flag form posts; "" hides it.
+	// FlagAction is where the comment's flag form posts; "" hides the
+	// flag link. FlagHref is that link without script; "" means ?flag=ID
+	// on the same page. The embed sets it to keep its query.
 	FlagAction string
+	FlagHref   string
 	// ReplyHref is the no-JavaScript reply link; "" means ?reply=ID on
 	// the same page. The embed sets it to keep its query.
 	ReplyHref string
@@ -80,6 +83,7 @@ type threadView struct {
 	Comments []commentView
 	Pending  *commentView // the reader's own held comment, shown only to them
 	Notice   string       // a one-off message, e.g. after flagging
+	Flag     *flagForm    // the flag form opened without script (?flag=ID)
 	Form     commentForm
 	// Sort is the order shown; Sorts links every order. Downvotes shows
 	// the downvote buttons.
@@ -96,6 +100,10 @@ type threadView struct {
 	// when set, Comments is empty and the template shows Body instead.
 	Body template.HTML
 }
+
+// FlagTemplate is the flag form the page's script copies under a comment;
+// the script fills in where it posts.
+func (threadView) FlagTemplate() flagForm { return flagForm{Cancel: "#"} }
 
 // avatarURL returns the local identicon of an email or, without one, a name.
 func avatarURL(email, name string) string {

@@ -34,6 +34,43 @@
       }
     });
   }
+  // A comment's "Flag" link opens one flag form under the comment, a copy
+  // of the page's template, instead of loading the page with ?flag=ID.
+  var flagTemplate = document.getElementById("flag-template");
+  if (flagTemplate) {
+    var closeFlags = function () {
+      document.querySelectorAll("form.flag-form").forEach(function (f) { f.remove(); });
+      document.querySelectorAll("a.flag[aria-expanded=true]").forEach(function (l) {
+        l.setAttribute("aria-expanded", "false");
+      });
+    };
+    document.addEventListener("click", function (e) {
+      var link = e.target.closest && e.target.closest("a.flag[data-flag]");
+      if (link) {
+        e.preventDefault();
+        var open = link.getAttribute("aria-expanded") === "true";
+        closeFlags();
+        if (open) {
+          return;
+        }
+        var flag = flagTemplate.content.querySelector("form").cloneNode(true);
+        flag.action = link.getAttribute("data-flag");
+        link.closest(".comment-actions").after(flag);
+        link.setAttribute("aria-expanded", "true");
+        flag.querySelector("select").focus();
+        return;
+      }
+      var cancel = e.target.closest && e.target.closest(".comment a.cancel-flag");
+      if (cancel) {
+        e.preventDefault();
+        var back = cancel.closest(".comment").querySelector("a.flag");
+        closeFlags();
+        if (back) {
+          back.focus();
+        }
+      }
+    });
+  }
   var all = document.querySelector("[data-select-all]");
   if (all) {
     all.addEventListener("change", function () {
