@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -350,14 +351,10 @@ func (s *Server) apiCounts(c *gin.Context) {
 		return
 	}
 	ctx := c.Request.Context()
-	counts, siteUpdated, found, err := s.store.SiteCounts(ctx, req.Site, req.Pages)
+	siteUpdated, found, err := s.store.SiteUpdated(ctx, req.Site)
 	if err != nil {
 		s.serverError(c, err)
 		return
-	}
-	out := make(map[string]int, len(req.Pages))
-	for _, p := range req.Pages {
-		out[p] = counts[p]
 	}
 	language := models.LanguageAuto
 	if found {
@@ -368,5 +365,59 @@ func (s *Server) apiCounts(c *gin.Context) {
 		}
 		language = site.Settings.Language
 	}
-	c.JSON(http.StatusOK, gin.H{"counts": out, "words": s.countWords(c, language)})
+	words := s.countWords(c, language)
+	release := noRelease
+	key := s.countsKey(c, req, siteUpdated, found)
+	if key != "" {
+		var hit *rendered
+		if hit, release = s.cache.claim(ctx, key); hit != nil {
+			s.serveRendered(c, hit, jsonContentType)
+			return
+		}
+		defer release()
+	}
+	counts := map[string]int{}
+	if found {
+		if counts, err = s.store.PageCounts(ctx, req.Site, req.Pages); err != nil {
+			s.serverError(c, err)
+			return
+		}
+	}
+	out := make(map[string]int, len(req.Pages))
+	for _, p := range req.Pages {
+		out[p] = counts[p]
+	}
+	body, err := json.Marshal(gin.H{"counts": out, "words": words})
+	if err != nil {
+		s.serverError(c, fmt.Errorf("api: encode counts: %w", err))
+		return
+	}
+	kept := newRendered(key, body)
+	if key != "" {
+		kept = s.cache.put(key, body)
+		release()
+	}
+	s.serveRendered(c, kept, jsonContentType)
+}
+
+// countsKey names a counts answer in the render cache: the site and its
+// last settings change, the answer's language, the queue's version (which
+// every change to a thread's count moves, see models/store/queueversion.go)
+// and the pages asked for. "" when it cannot be cached (cache off, or the
+// version unreadable).
+func (s *Server) countsKey(c *gin.Context, req countsRequest, siteUpdated time.Time, found bool) string {
+	if s.cache.max == 0 {
+		return ""
+	}
+	version, err := s.store.QueueVersion(c.Request.Context())
+	if err != nil {
+		s.log.Warn("queue version", "err", err, "request_id", requestID(c))
+		return ""
+	}
+	h := sha256.New()
+	for _, p := range req.Pages {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return fmt.Sprintf("counts|%s|%d|%t|%s|%d|%x", req.Site, siteUpdated.UnixNano(), found, s.tr(c).Lang(), version, h.Sum(nil))
 }

@@ -1,7 +1,9 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -141,4 +143,46 @@ func TestQueueVersionMovesWithEveryChange(t *testing.T) {
 		t.Fatal(err)
 	}
 	moved("a site's change")
+}
+
+// The counts API's answers are cached under the queue's version, which a
+// thread's count moves: they must match an uncached server's after every
+// change to a count, to the site's language, and for every reader language.
+func TestCountsCacheAnswersLikeUncached(t *testing.T) {
+	clock := newStoppedClock()
+	e := newEnv(t, func(cfg *handlers.Config) { cfg.Now = clock.now })
+	e.setModeration(models.ModerationPost)
+	fresh := uncachedTwin(t, e, clock)
+	ask := map[string]any{"site": "default", "pages": []string{welcomePage, "/posts/none", welcomePage}}
+	same := func(when string, header ...string) string {
+		t.Helper()
+		var got [3]string
+		for i, srv := range []*env{fresh, e, e} { // the second asks the cache
+			b, _ := json.Marshal(ask)
+			req, _ := http.NewRequest(http.MethodPost, srv.srv.URL+"/api/v1/counts", bytes.NewReader(b))
+			req.Header.Set("Content-Type", "application/json")
+			for j := 0; j+1 < len(header); j += 2 {
+				req.Header.Set(header[j], header[j+1])
+			}
+			resp := srv.do(nil, req)
+			wantStatus(t, resp, http.StatusOK)
+			got[i] = resp.Body
+		}
+		if got[1] != got[0] || got[2] != got[0] {
+			t.Fatalf("%s: cached counts %s / %s, uncached %s", when, got[1], got[2], got[0])
+		}
+		return got[0]
+	}
+	wantContains(t, same("start"), `"/posts/welcome":0`)
+	id, _ := e.comment("Ann", "one", 0)
+	wantContains(t, same("after a comment"), `"/posts/welcome":1`)
+	wantStatus(t, e.postForm(e.admin(), fmt.Sprintf("/admin/comments/%d/remove", id), url.Values{}), http.StatusSeeOther)
+	wantContains(t, same("after a removal"), `"/posts/welcome":0`)
+	e.comment("Bo", "two", 0)
+	e.setSiteLanguage(models.DefaultSiteID, "de")
+	wantContains(t, same("after the site's language changed"), `"/posts/welcome":1`, "Kommentar")
+	e.setSiteLanguage(models.DefaultSiteID, models.LanguageAuto)
+	wantContains(t, same("a Spanish reader", "Accept-Language", "es"), "comentario")
+	ask["site"] = "nowhere"
+	wantContains(t, same("an unknown site"), `"/posts/welcome":0`)
 }

@@ -13,7 +13,9 @@ import (
 // filter) — so triggers on those tables move the version in the writer's
 // own transaction, and no code path (moderation, votes, edits, imports,
 // retention, raw SQL) can forget to. Every instance on the database sees
-// the same number, so several instances never serve a stale queue.
+// the same number, so several instances never serve a stale queue. The
+// counts API's answers are cached under it too: a thread's comment_count
+// moves it as well.
 //
 // The version is one row. On SQLite writers are serialized anyway; on
 // PostgreSQL the row is locked until the writing transaction ends, as the
@@ -32,7 +34,7 @@ var sqliteQueueVersion = []string{
 	sqliteQueueTrigger("comments_queue_version_insert", "AFTER INSERT ON comments"),
 	sqliteQueueTrigger("comments_queue_version_update", "AFTER UPDATE ON comments"),
 	sqliteQueueTrigger("comments_queue_version_delete", "AFTER DELETE ON comments"),
-	sqliteQueueTrigger("threads_queue_version_update", "AFTER UPDATE OF site_id, page, title ON threads"),
+	sqliteQueueTrigger("threads_queue_version_update", "AFTER UPDATE OF site_id, page, title, comment_count ON threads"),
 	sqliteQueueTrigger("threads_queue_version_delete", "AFTER DELETE ON threads"),
 	sqliteQueueTrigger("sites_queue_version_insert", "AFTER INSERT ON sites"),
 	sqliteQueueTrigger("sites_queue_version_update", "AFTER UPDATE ON sites"),
@@ -56,7 +58,7 @@ var postgresQueueVersion = []string{
 	`DROP TRIGGER IF EXISTS comments_queue_version ON comments`,
 	`CREATE TRIGGER comments_queue_version AFTER INSERT OR UPDATE OR DELETE ON comments ` + perStatement,
 	`DROP TRIGGER IF EXISTS threads_queue_version ON threads`,
-	`CREATE TRIGGER threads_queue_version BEFORE UPDATE OF site_id, page, title OR DELETE ON threads ` + perStatement,
+	`CREATE TRIGGER threads_queue_version BEFORE UPDATE OF site_id, page, title, comment_count OR DELETE ON threads ` + perStatement,
 	`DROP TRIGGER IF EXISTS sites_queue_version ON sites`,
 	`CREATE TRIGGER sites_queue_version AFTER INSERT OR UPDATE OR DELETE ON sites ` + perStatement,
 }

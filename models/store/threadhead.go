@@ -172,42 +172,66 @@ func (h *headStatements) close() error {
 
 // SiteCounts returns the approved-comment count of each page of a site that
 // has a thread, and when the site's settings last changed; found is false
-// for an unknown site. Straight on database/sql, the site by a prepared
-// statement: the counts script asks on every page view of a blog.
+// for an unknown site.
 func (s *Store) SiteCounts(ctx context.Context, siteID string, pages []string) (counts map[string]int, siteUpdated time.Time, found bool, err error) {
-	counts = make(map[string]int, len(pages))
+	siteUpdated, found, err = s.SiteUpdated(ctx, siteID)
+	if err != nil || !found {
+		return map[string]int{}, siteUpdated, found, err
+	}
+	counts, err = s.PageCounts(ctx, siteID, pages)
+	return counts, siteUpdated, true, err
+}
+
+// SiteUpdated returns when a site's settings last changed; found is false
+// for an unknown site. A prepared statement: the counts script asks on
+// every page view of a blog.
+func (s *Store) SiteUpdated(ctx context.Context, siteID string) (updated time.Time, found bool, err error) {
 	stmts, err := s.heads.prepared(s)
 	if err != nil {
-		return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
+		return updated, false, fmt.Errorf("store: site %s: %w", siteID, err)
 	}
-	err = stmts.site.QueryRowContext(ctx, siteID).Scan(&siteUpdated)
-	if errors.Is(err, sql.ErrNoRows) || err == nil && len(pages) == 0 {
-		return counts, siteUpdated, err == nil, nil
+	err = stmts.site.QueryRowContext(ctx, siteID).Scan(&updated)
+	if errors.Is(err, sql.ErrNoRows) {
+		return updated, false, nil
 	}
 	if err != nil {
-		return counts, siteUpdated, false, fmt.Errorf("store: counts: %w", err)
+		return updated, false, fmt.Errorf("store: site %s: %w", siteID, err)
+	}
+	return updated, true, nil
+}
+
+// PageCounts returns the approved-comment count of each of the pages that
+// has a thread on the site, by one prepared statement.
+func (s *Store) PageCounts(ctx context.Context, siteID string, pages []string) (map[string]int, error) {
+	counts := make(map[string]int, len(pages))
+	if len(pages) == 0 {
+		return counts, nil
+	}
+	stmts, err := s.heads.prepared(s)
+	if err != nil {
+		return counts, fmt.Errorf("store: counts: %w", err)
 	}
 	list, err := json.Marshal(pages)
 	if err != nil {
-		return counts, siteUpdated, true, fmt.Errorf("store: counts: %w", err)
+		return counts, fmt.Errorf("store: counts: %w", err)
 	}
 	rows, err := stmts.counts.QueryContext(ctx, siteID, string(list))
 	if err != nil {
-		return counts, siteUpdated, true, fmt.Errorf("store: counts: %w", err)
+		return counts, fmt.Errorf("store: counts: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var page string
 		var n int
 		if err := rows.Scan(&page, &n); err != nil {
-			return counts, siteUpdated, true, fmt.Errorf("store: counts: %w", err)
+			return counts, fmt.Errorf("store: counts: %w", err)
 		}
 		counts[page] = n
 	}
 	if err := rows.Err(); err != nil {
-		return counts, siteUpdated, true, fmt.Errorf("store: counts: %w", err)
+		return counts, fmt.Errorf("store: counts: %w", err)
 	}
-	return counts, siteUpdated, true, nil
+	return counts, nil
 }
 
 // falseLiteral is SQL's false as the database spells it.
