@@ -117,10 +117,15 @@
     return first;
   };
 
+  // Set once the reader loads more of the thread, so that a swap to their
+  // sort order still on its way (below) does not throw that away.
+  var extended = false;
+
   document.addEventListener("click", function (e) {
     var a = e.target.closest && e.target.closest(".more-comments a[data-fragment], .more-replies a[data-fragment]");
     if (!a || !list || !window.fetch) return;
     e.preventDefault();
+    extended = true;
     a.setAttribute("aria-busy", "true");
     var fail = function () { location.href = a.href; };
     if (a.closest(".more-comments")) {
@@ -164,6 +169,7 @@
   url.hash = "";
   url.searchParams.set("fragment", "1");
   load(url.toString(), function (frag) {
+    if (extended) return; // the reader went on reading in the server's order
     showPage(frag, true);
     sorts.querySelectorAll("a[data-sort]").forEach(function (s) {
       if (s === link) s.setAttribute("aria-current", "true"); else s.removeAttribute("aria-current");
