@@ -5,13 +5,20 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // englishIndex finds the catalog key of a message given as English text,
 // placeholders and all: "Wait 5 seconds." matches "Wait {n} seconds." and
 // yields n=5. It lets code that speaks English (the JSON API's error texts,
 // shared with the HTML forms) reach a page in the reader's language.
+//
+// The index is built on first use: its few hundred patterns were a third of
+// an idle server's heap and most servers never need them.
 type englishIndex struct {
+	en    map[string]message
+	built sync.Once
+
 	plain    map[string]string // text without placeholders → key
 	patterns []englishPattern  // most literal text first
 }
@@ -29,7 +36,13 @@ type englishPattern struct {
 const minLiteral = 8
 
 func newEnglishIndex(en map[string]message) *englishIndex {
-	ix := &englishIndex{plain: map[string]string{}}
+	return &englishIndex{en: en}
+}
+
+// build fills the index from the English catalog.
+func (ix *englishIndex) build() {
+	en := ix.en
+	ix.plain = map[string]string{}
 	keys := make([]string, 0, len(en))
 	for key := range en {
 		keys = append(keys, key)
@@ -79,7 +92,6 @@ func newEnglishIndex(en map[string]message) *englishIndex {
 		}
 		return ix.patterns[i].key < ix.patterns[j].key
 	})
-	return ix
 }
 
 // FromEnglish translates a message given as its English text, for texts
@@ -113,6 +125,7 @@ func (t *Translator) FromEnglish(text string) string {
 var fieldMessage = regexp.MustCompile(`^[a-z_]+: (.+)$`)
 
 func (t *Translator) fromEnglish(text string) (string, bool) {
+	t.english.built.Do(t.english.build)
 	if key, ok := t.english.plain[text]; ok {
 		return t.T(key), true
 	}

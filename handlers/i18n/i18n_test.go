@@ -3,6 +3,7 @@ package i18n
 import (
 	"reflect"
 	"regexp"
+	"sync"
 	"testing"
 	"testing/fstest"
 	"time"
@@ -244,5 +245,25 @@ func TestI18nEmailTexts(t *testing.T) {
 		if tc.got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.lang, tc.got, tc.want)
 		}
+	}
+}
+
+// The English index is built on first use; readers in several languages
+// may arrive at once (run with -race).
+func TestI18nFromEnglishFirstUseIsConcurrent(t *testing.T) {
+	c := loadAll(t)
+	var wg sync.WaitGroup
+	for _, lang := range []string{"de", "es", "de", "es", "en"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if got := c.Get(lang).FromEnglish("There is nothing here."); got == "" {
+				t.Errorf("%s: empty translation", lang)
+			}
+		}()
+	}
+	wg.Wait()
+	if got := c.Get("es").FromEnglish("There is nothing here."); got != "Aquí no hay nada." {
+		t.Errorf("after concurrent first use: %q", got)
 	}
 }
