@@ -70,9 +70,6 @@ func (s *Server) cachedPage(ctx context.Context, key string) (before, after *ren
 	return before, after, release
 }
 
-// noRelease is the release of a request that claimed nothing.
-func noRelease() {}
-
 // keepPage caches a page rendered with the stamp marker in its form, and
 // returns its halves; nil when the page holds no single marker.
 func (s *Server) keepPage(key string, page []byte) (before, after *rendered) {

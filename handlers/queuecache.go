@@ -35,20 +35,19 @@ func (s *Server) queuePageKey(c *gin.Context, version int64) string {
 // which case the page is rendered as if there were no cache). release is
 // called once the page is written.
 func (s *Server) queueCaching(c *gin.Context) (pc *pageCaching, served bool, release func()) {
-	noop := func() {}
 	if s.cache.max == 0 || c.Request.Method != http.MethodGet {
-		return nil, false, noop
+		return nil, false, noRelease
 	}
 	version, err := s.store.QueueVersion(c.Request.Context())
 	if err != nil {
 		s.log.Warn("queue version", "err", err, "request_id", requestID(c))
-		return nil, false, noop
+		return nil, false, noRelease
 	}
 	key := s.queuePageKey(c, version)
 	hit, release := s.cache.claim(c.Request.Context(), key)
 	if hit != nil {
 		s.writeWholePage(c, http.StatusOK, hit)
-		return nil, true, noop
+		return nil, true, noRelease
 	}
 	return &pageCaching{key: key}, false, release
 }

@@ -138,16 +138,15 @@ const fillWait = 2 * time.Second
 // whose renderer gave up (or took longer than fillWait) gets nil and
 // renders for itself, without a claim.
 func (c *renderCache) claim(ctx context.Context, key string) (hit *rendered, release func()) {
-	noop := func() {}
 	if c == nil || c.max == 0 {
-		return nil, noop
+		return nil, noRelease
 	}
 	c.mu.Lock()
 	if el, ok := c.items[key]; ok {
 		c.order.MoveToFront(el)
 		c.mu.Unlock()
 		c.count(c.hits)
-		return el.Value.(*rendered), noop
+		return el.Value.(*rendered), noRelease
 	}
 	if ch, busy := c.filling[key]; busy {
 		c.mu.Unlock()
@@ -158,7 +157,7 @@ func (c *renderCache) claim(ctx context.Context, key string) (hit *rendered, rel
 		case <-ctx.Done():
 		case <-t.C:
 		}
-		return c.get(key), noop
+		return c.get(key), noRelease
 	}
 	ch := make(chan struct{})
 	c.filling[key] = ch
@@ -174,6 +173,9 @@ func (c *renderCache) claim(ctx context.Context, key string) (hit *rendered, rel
 		})
 	}
 }
+
+// noRelease is the release of a request that claimed nothing.
+func noRelease() {}
 
 func (c *renderCache) count(hook func()) {
 	if hook != nil {
