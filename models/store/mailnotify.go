@@ -186,9 +186,7 @@ func (s *Store) AdvanceDigest(ctx context.Context, moderatorID, from, to uint, m
 		if msg == nil {
 			return nil
 		}
-		msg.ID, msg.Attempts, msg.LastError, msg.SentAt, msg.GaveUpAt = 0, 0, "", nil, nil
-		msg.NextAttemptAt = &now
-		return tx.Create(msg).Error
+		return enqueueTx(tx, now, msg)
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: advance digest of moderator %d: %w", moderatorID, err)

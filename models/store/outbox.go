@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
+
 	"parley/models"
 )
 
@@ -14,15 +16,21 @@ func (s *Store) EnqueueMail(ctx context.Context, msgs ...*models.OutboxMessage) 
 	if len(msgs) == 0 {
 		return nil
 	}
-	now := time.Now().UTC()
+	if err := enqueueTx(s.w.WithContext(ctx), time.Now().UTC(), msgs...); err != nil {
+		return fmt.Errorf("store: enqueue mail: %w", err)
+	}
+	return nil
+}
+
+// enqueueTx adds messages to the outbox inside tx, due at now, reset so
+// that each is queued fresh; for writers that queue mail in the same
+// transaction as the change it tells of.
+func enqueueTx(tx *gorm.DB, now time.Time, msgs ...*models.OutboxMessage) error {
 	for _, m := range msgs {
 		m.ID, m.Attempts, m.LastError, m.SentAt, m.GaveUpAt = 0, 0, "", nil, nil
 		m.NextAttemptAt = &now
 	}
-	if err := s.w.WithContext(ctx).Create(msgs).Error; err != nil {
-		return fmt.Errorf("store: enqueue mail: %w", err)
-	}
-	return nil
+	return tx.Create(msgs).Error
 }
 
 // ClaimMail returns up to limit messages due at now, oldest due first. Each

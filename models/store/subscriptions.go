@@ -229,9 +229,7 @@ func (s *Store) QueueReplyMail(ctx context.Context, replyID uint, msg *models.Ou
 		if msg == nil {
 			return nil
 		}
-		msg.ID, msg.Attempts, msg.LastError, msg.SentAt, msg.GaveUpAt = 0, 0, "", nil, nil
-		msg.NextAttemptAt = &now
-		return tx.Create(msg).Error
+		return enqueueTx(tx, now, msg)
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: queue reply mail for %d: %w", replyID, err)
