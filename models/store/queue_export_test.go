@@ -1,7 +1,6 @@
 package store
 
 import (
-	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -10,22 +9,7 @@ import (
 // QueuePlan returns the lines of SQLite's EXPLAIN QUERY PLAN for the queue
 // query that f builds, so a test can check which indexes it uses.
 func QueuePlan(s *Store, f QueueFilter) ([]string, error) {
-	sql := s.r.ToSQL(func(tx *gorm.DB) *gorm.DB { return queueQuery(tx, f).Find(&[]QueueItem{}) })
-	rows, err := s.r.Raw("EXPLAIN QUERY PLAN " + sql).Rows()
-	if err != nil {
-		return nil, fmt.Errorf("explain %s: %w", sql, err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var id, parent, unused int
-		var detail string
-		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-			return nil, err
-		}
-		out = append(out, detail)
-	}
-	return out, rows.Err()
+	return explain(s, s.r.ToSQL(func(tx *gorm.DB) *gorm.DB { return queueQuery(tx, f).Find(&[]QueueItem{}) }))
 }
 
 // SeedPending inserts n pending comments on a thread in one statement (one
