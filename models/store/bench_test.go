@@ -155,3 +155,53 @@ func BenchmarkSeedComments(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*batch), "ns/comment")
 }
+
+// BenchmarkPostHead reads a post's head, the one query every cached post
+// page runs, on a database that nothing writes to.
+func BenchmarkPostHead(b *testing.B) {
+	s, _ := benchStore(b)
+	ctx := requestContext(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.PostHead(ctx, models.DefaultSiteID, "welcome"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkThreadHead reads a thread's head, the one query every cached
+// JSON thread and embed page runs, on a database that nothing writes to.
+func BenchmarkThreadHead(b *testing.B) {
+	s, post := benchStore(b)
+	ctx := requestContext(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.ThreadHead(ctx, models.DefaultSiteID, post.PagePath()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkThreadHeadUnderWrites reads a thread's head while every read
+// follows a committed write, the worst case for remembering heads.
+func BenchmarkThreadHeadUnderWrites(b *testing.B) {
+	s, post := benchStore(b)
+	ctx := requestContext(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := s.SetThreadClosed(ctx, post.ThreadID, false); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.ThreadHead(ctx, models.DefaultSiteID, post.PagePath()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// requestContext is a context that can be cancelled, as a request's is:
+// database/sql and the SQLite driver do more work for those.
+func requestContext(b *testing.B) context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.Cleanup(cancel)
+	return ctx
+}

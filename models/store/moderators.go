@@ -84,7 +84,7 @@ func (s *Store) SessionModerator(ctx context.Context, sessionID string) (models.
 	}
 	// Every admin request asks, so this goes straight to a prepared
 	// statement rather than through GORM's reflection.
-	err = stmts.session.QueryRowContext(ctx, sessionID, time.Now().UTC()).Scan(&m.ID, &m.Email, &m.Name,
+	err = stmts.session.QueryRowContext(s.quick(ctx), sessionID, time.Now().UTC()).Scan(&m.ID, &m.Email, &m.Name,
 		&m.PasswordHash, &m.Role, &m.Disabled, &m.CreatedAt, &m.UpdatedAt, &m.Notify, &m.Language)
 	if errors.Is(err, sql.ErrNoRows) {
 		return m, fmt.Errorf("store: session: %w", models.ErrNotFound)

@@ -71,12 +71,17 @@ const queueVersionQuery = "SELECT version FROM queue_version WHERE id = 1"
 // QueueVersion returns the moderation queue's version, which moves with
 // every change to what a queue page shows (see queueversion.go).
 func (s *Store) QueueVersion(ctx context.Context) (int64, error) {
+	return remembered(ctx, &s.memo, s.memo.queueMap, struct{}{}, neverRemembered,
+		func() (int64, error) { return s.queueVersion(ctx) })
+}
+
+func (s *Store) queueVersion(ctx context.Context) (int64, error) {
 	stmts, err := s.heads.prepared(s)
 	if err != nil {
 		return 0, fmt.Errorf("store: queue version: %w", err)
 	}
 	var v int64
-	if err := stmts.queue.QueryRowContext(ctx).Scan(&v); err != nil {
+	if err := stmts.queue.QueryRowContext(s.quick(ctx)).Scan(&v); err != nil {
 		return 0, fmt.Errorf("store: queue version: %w", err)
 	}
 	return v, nil

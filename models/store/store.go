@@ -32,6 +32,8 @@ type Store struct {
 	gc *groupCommitter
 	// heads are the statements of the hot read path, prepared once.
 	heads headStatements
+	// memo remembers their answers while nothing is committed (SQLite).
+	memo headMemo
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -54,8 +56,23 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		s.Close()
 		return nil, err
 	}
+	if !s.postgres {
+		if err := s.startMemo(ctx); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	s.gc = newGroupCommitter(s.w, defaultMaxBatch, defaultLinger)
 	return s, nil
+}
+
+// startMemo gives the head memo its connection from the read pool.
+func (s *Store) startMemo(ctx context.Context) error {
+	db, err := s.r.DB()
+	if err != nil {
+		return fmt.Errorf("store: head memo: %w", err)
+	}
+	return s.memo.start(ctx, db)
 }
 
 func open(dsn string) (*Store, error) {
@@ -120,8 +137,9 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
 	}
-	rdb.SetMaxOpenConns(4)
-	rdb.SetMaxIdleConns(4)
+	// Four for queries and one the head memo keeps (headmemo.go).
+	rdb.SetMaxOpenConns(5)
+	rdb.SetMaxIdleConns(5)
 	rdb.SetConnMaxLifetime(0)
 	return &Store{w: w, r: r, path: path}, nil
 }
@@ -132,7 +150,7 @@ func (s *Store) Close() error {
 	if s.gc != nil {
 		s.gc.stop()
 	}
-	errs := []error{s.heads.close()}
+	errs := []error{s.memo.close(), s.heads.close()}
 	for _, db := range []*gorm.DB{s.w, s.r} {
 		sqlDB, err := db.DB()
 		if err == nil {

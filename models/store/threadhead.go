@@ -30,6 +30,12 @@ FROM sites s LEFT JOIN threads t ON t.site_id = s.id AND t.page = %s WHERE s.id 
 // ThreadHead returns the head of a site's page; models.ErrNotFound when
 // the site does not exist.
 func (s *Store) ThreadHead(ctx context.Context, siteID, page string) (ThreadHead, error) {
+	head, err := remembered(ctx, &s.memo, s.memo.threadMap, headKey{siteID, page}, isNotFound,
+		func() (ThreadHead, error) { return s.threadHead(ctx, siteID, page) })
+	return head.detached(), err
+}
+
+func (s *Store) threadHead(ctx context.Context, siteID, page string) (ThreadHead, error) {
 	head := ThreadHead{Thread: models.Thread{SiteID: siteID, Page: page}}
 	stmts, err := s.heads.prepared(s)
 	if err != nil {
@@ -43,7 +49,7 @@ func (s *Store) ThreadHead(ctx context.Context, siteID, page string) (ThreadHead
 		title, url                 sql.NullString
 		created                    sql.NullTime
 	}
-	err = stmts.thread.QueryRowContext(ctx, page, siteID).
+	err = stmts.thread.QueryRowContext(s.quick(ctx), page, siteID).
 		Scan(&head.SiteUpdated, &r.id, &r.version, &r.count, &r.closed, &r.title, &r.url, &r.postID, &r.created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return head, fmt.Errorf("store: thread head %s%s: %w", siteID, page, models.ErrNotFound)
@@ -82,6 +88,17 @@ WHERE p.site_id = %s AND p.slug = %s`
 // PostHead returns the head of a site's post by slug; models.ErrNotFound
 // when there is no such post.
 func (s *Store) PostHead(ctx context.Context, siteID, slug string) (PostHead, error) {
+	h, err := remembered(ctx, &s.memo, s.memo.postMap, headKey{siteID, slug}, isNotFound,
+		func() (PostHead, error) { return s.postHead(ctx, siteID, slug) })
+	if h.PublishedAt != nil {
+		at := *h.PublishedAt
+		h.PublishedAt = &at
+	}
+	h.ThreadHead = h.ThreadHead.detached()
+	return h, err
+}
+
+func (s *Store) postHead(ctx context.Context, siteID, slug string) (PostHead, error) {
 	var h PostHead
 	stmts, err := s.heads.prepared(s)
 	if err != nil {
@@ -91,7 +108,7 @@ func (s *Store) PostHead(ctx context.Context, siteID, slug string) (PostHead, er
 	var id int64
 	var title, url sql.NullString
 	t := &h.Thread
-	err = stmts.post.QueryRowContext(ctx, siteID, slug).Scan(&id, &h.Published, &published, &h.CreatedAt, &h.UpdatedAt,
+	err = stmts.post.QueryRowContext(s.quick(ctx), siteID, slug).Scan(&id, &h.Published, &published, &h.CreatedAt, &h.UpdatedAt,
 		&h.SiteUpdated, &t.ID, &t.Version, &t.Count, &t.Closed, &title, &url, &t.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, fmt.Errorf("store: post head %s/%s: %w", siteID, slug, models.ErrNotFound)
@@ -182,15 +199,30 @@ func (s *Store) SiteCounts(ctx context.Context, siteID string, pages []string) (
 	return counts, siteUpdated, true, err
 }
 
+// siteUpdated is when a site's settings last changed, and whether the
+// site exists.
+type siteUpdated struct {
+	at    time.Time
+	found bool
+}
+
 // SiteUpdated returns when a site's settings last changed; found is false
 // for an unknown site. A prepared statement: the counts script asks on
 // every page view of a blog.
 func (s *Store) SiteUpdated(ctx context.Context, siteID string) (updated time.Time, found bool, err error) {
+	su, err := remembered(ctx, &s.memo, s.memo.siteMap, siteID, neverRemembered, func() (siteUpdated, error) {
+		at, found, err := s.siteUpdated(ctx, siteID)
+		return siteUpdated{at, found}, err
+	})
+	return su.at, su.found, err
+}
+
+func (s *Store) siteUpdated(ctx context.Context, siteID string) (updated time.Time, found bool, err error) {
 	stmts, err := s.heads.prepared(s)
 	if err != nil {
 		return updated, false, fmt.Errorf("store: site %s: %w", siteID, err)
 	}
-	err = stmts.site.QueryRowContext(ctx, siteID).Scan(&updated)
+	err = stmts.site.QueryRowContext(s.quick(ctx), siteID).Scan(&updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return updated, false, nil
 	}
@@ -215,7 +247,7 @@ func (s *Store) PageCounts(ctx context.Context, siteID string, pages []string) (
 	if err != nil {
 		return counts, fmt.Errorf("store: counts: %w", err)
 	}
-	rows, err := stmts.counts.QueryContext(ctx, siteID, string(list))
+	rows, err := stmts.counts.QueryContext(s.quick(ctx), siteID, string(list))
 	if err != nil {
 		return counts, fmt.Errorf("store: counts: %w", err)
 	}
@@ -232,6 +264,36 @@ func (s *Store) PageCounts(ctx context.Context, siteID string, pages []string) (
 		return counts, fmt.Errorf("store: counts: %w", err)
 	}
 	return counts, nil
+}
+
+// detached is the head with its own copy of what its pointers point to, so
+// that a caller changing it cannot change what the memo holds.
+func (h ThreadHead) detached() ThreadHead {
+	if h.Thread.PostID != nil {
+		id := *h.Thread.PostID
+		h.Thread.PostID = &id
+	}
+	return h
+}
+
+// isNotFound reports whether err is the answer for a row that does not
+// exist, which the memo remembers as it remembers rows.
+func isNotFound(err error) bool { return errors.Is(err, models.ErrNotFound) }
+
+// neverRemembered is for reads whose only errors are failures.
+func neverRemembered(error) bool { return false }
+
+// quick is ctx for the short reads of the hot path. On SQLite it is ctx
+// without its cancellation: for a context that can be cancelled, as a
+// request's is, database/sql and the SQLite driver each start a goroutine
+// per query to watch it, which cost more than these queries themselves,
+// and a read of a few rows is over long before a cancellation would help.
+// PostgreSQL keeps it: there a query waits on the network.
+func (s *Store) quick(ctx context.Context) context.Context {
+	if s.postgres {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
 }
 
 // falseLiteral is SQL's false as the database spells it.

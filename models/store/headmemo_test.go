@@ -1,0 +1,153 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+
+	"parley/models"
+	"parley/models/store"
+	"parley/models/store/storetest"
+)
+
+// TestHeadMemoSeesEveryCommit reads heads on one store while another store
+// on the same SQLite file (as a second process or an import would) and the
+// store itself change what they hold: every read after a commit must show
+// it, however many reads before it were answered from the memo.
+func TestHeadMemoSeesEveryCommit(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "memo.db")
+	reader := storetest.Open(t, path)
+	if err := reader.Bootstrap(ctx, store.Welcome{Title: "Welcome", Slug: "welcome", Body: "hi", BodyHTML: "<p>hi</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	other := storetest.Open(t, path)
+	post, err := reader.PostBySlug(ctx, models.DefaultSiteID, "welcome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := post.PagePath()
+
+	readBoth := func(step string) (store.ThreadHead, store.PostHead) {
+		t.Helper()
+		var th store.ThreadHead
+		var ph store.PostHead
+		for range 3 { // the later reads come from the memo
+			if th, err = reader.ThreadHead(ctx, models.DefaultSiteID, page); err != nil {
+				t.Fatalf("%s: thread head: %v", step, err)
+			}
+			if ph, err = reader.PostHead(ctx, models.DefaultSiteID, "welcome"); err != nil {
+				t.Fatalf("%s: post head: %v", step, err)
+			}
+		}
+		return th, ph
+	}
+
+	th, ph := readBoth("start")
+	if th.Thread.Closed || ph.Thread.Closed {
+		t.Fatal("thread closed at the start")
+	}
+	version := th.Thread.Version
+
+	if err := other.SetThreadClosed(ctx, post.ThreadID, true); err != nil {
+		t.Fatal(err)
+	}
+	th, ph = readBoth("closed by the other store")
+	if !th.Thread.Closed || !ph.Thread.Closed || th.Thread.Version == version {
+		t.Fatalf("after the other store closed the thread: thread head %+v, post head %+v", th.Thread, ph.Thread)
+	}
+	version = th.Thread.Version
+
+	if err := reader.SetThreadClosed(ctx, post.ThreadID, false); err != nil {
+		t.Fatal(err)
+	}
+	th, ph = readBoth("reopened by the store itself")
+	if th.Thread.Closed || ph.Thread.Closed || th.Thread.Version == version {
+		t.Fatalf("after the store reopened the thread: thread head %+v, post head %+v", th.Thread, ph.Thread)
+	}
+
+	site, err := other.Site(ctx, models.DefaultSiteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, _, err := reader.SiteUpdated(ctx, models.DefaultSiteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	queueBefore, err := reader.QueueVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site.Name = "Renamed"
+	if err := other.SaveSite(ctx, &site); err != nil {
+		t.Fatal(err)
+	}
+	after, found, err := reader.SiteUpdated(ctx, models.DefaultSiteID)
+	if err != nil || !found || !after.After(before) {
+		t.Fatalf("site updated %v → %v (found %v, %v): the other store's save does not show", before, after, found, err)
+	}
+
+	// A site's change moves the queue version (sites trigger).
+	if queueAfter, err := reader.QueueVersion(ctx); err != nil || queueAfter <= queueBefore {
+		t.Fatalf("queue version %d → %d (%v): the other store's save does not show", queueBefore, queueAfter, err)
+	}
+
+	if _, err := reader.ThreadHead(ctx, models.DefaultSiteID, "/new"); err != nil {
+		t.Fatal(err)
+	}
+	created, err := other.EnsureThread(ctx, models.DefaultSiteID, "/new", "New", "https://example.com/new")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head, err := reader.ThreadHead(ctx, models.DefaultSiteID, "/new"); err != nil || head.Thread.ID != created.ID {
+		t.Fatalf("the other store's new thread: %+v, %v", head.Thread, err)
+	}
+}
+
+// TestHeadMemoRemembersNotFound: an unknown post or site is answered from
+// the memo as it was from the database, and a post created later shows.
+func TestHeadMemoRemembersNotFound(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, filepath.Join(t.TempDir(), "memo.db"))
+	if err := st.Bootstrap(ctx, store.Welcome{Title: "Welcome", Slug: "welcome", Body: "hi", BodyHTML: "<p>hi</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := st.PostHead(ctx, models.DefaultSiteID, "later"); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("unknown post: %v, want ErrNotFound", err)
+		}
+		if _, err := st.ThreadHead(ctx, "nope", "/x"); !errors.Is(err, models.ErrNotFound) {
+			t.Fatalf("unknown site: %v, want ErrNotFound", err)
+		}
+	}
+	p := models.Post{SiteID: models.DefaultSiteID, Slug: "later", Title: "Later", Body: "b", BodyHTML: "<p>b</p>", Published: true}
+	if err := st.CreatePost(ctx, &p); err != nil {
+		t.Fatal(err)
+	}
+	if h, err := st.PostHead(ctx, models.DefaultSiteID, "later"); err != nil || h.PostID != p.ID {
+		t.Fatalf("post created after a not-found read: %+v, %v", h, err)
+	}
+}
+
+// TestHeadMemoAnswersCannotBeChanged: what a caller does to a head it got
+// does not reach the next caller's.
+func TestHeadMemoAnswersCannotBeChanged(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, filepath.Join(t.TempDir(), "memo.db"))
+	if err := st.Bootstrap(ctx, store.Welcome{Title: "Welcome", Slug: "welcome", Body: "hi", BodyHTML: "<p>hi</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	first, err := st.PostHead(ctx, models.DefaultSiteID, "welcome")
+	if err != nil || first.Thread.PostID == nil || first.PublishedAt == nil {
+		t.Fatalf("post head %+v, %v", first, err)
+	}
+	id, published := *first.Thread.PostID, *first.PublishedAt
+	*first.Thread.PostID = id + 100
+	*first.PublishedAt = published.AddDate(1, 0, 0)
+	first.Thread.Title = "changed by a caller"
+	again, err := st.PostHead(ctx, models.DefaultSiteID, "welcome")
+	if err != nil || *again.Thread.PostID != id || !again.PublishedAt.Equal(published) || again.Thread.Title == "changed by a caller" {
+		t.Fatalf("second read %+v, %v: a caller's change reached it", again, err)
+	}
+}
