@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"os/signal"
@@ -26,7 +27,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := finish(); err != nil {
 		return err
 	}
-	log := newLogger(cfg, stderr)
+	// Everything the server writes to stderr goes through one buffer, so
+	// that lines keep their order.
+	logs := newLogBuffer(stderr)
+	defer logs.close()
+	stderr = logs
+	log := slog.New(bufferedHandler{newLogger(cfg, logs).Handler(), logs})
 	limitMemory(getenv)
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
