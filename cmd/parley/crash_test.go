@@ -44,10 +44,10 @@ func TestCrashDurability(t *testing.T) {
 		after := fmt.Sprintf("crash r%d after restart", round)
 		s.newJSONComment(t, "After", after, 0)
 		acked = append(acked, after)
+		s.Stop() // the server's last log lines are written when it exits
 		if strings.Contains(s.Stderr(), "database is locked") {
 			t.Errorf("round %d: the restarted server logged \"database is locked\"", round)
 		}
-		s.Stop()
 
 		checkDurable(t, db, acked)
 		if t.Failed() {

@@ -268,6 +268,19 @@ func (s *server) Stop() {
 // Stderr is everything the process wrote to standard error so far.
 func (s *server) Stderr() string { return s.stderr.String() }
 
+// waitForLog waits until the server has logged text: it writes its log
+// lines in batches (logbuffer.go), so a line can come up to a batch later.
+func (s *server) waitForLog(t *testing.T, text string) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.Contains(s.Stderr(), text) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%q not in the log within 10 s:\n%s", text, s.Stderr())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // newClient returns an HTTP client that never follows redirects.
 func newClient(jar http.CookieJar) *http.Client {
 	return &http.Client{
