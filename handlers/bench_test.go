@@ -129,6 +129,15 @@ func BenchmarkThreadJSON100(b *testing.B) {
 	benchGet(b, h, "/api/v1/comments?"+url.Values{"site": {models.DefaultSiteID}, "page": {post.PagePath()}, "limit": {"100"}}.Encode())
 }
 
+// BenchmarkThreadJSON100CrossOrigin is the same answer asked for by a
+// script on an allowed origin, as embed.js and counts.js ask: CORS looks
+// the site up on every such request.
+func BenchmarkThreadJSON100CrossOrigin(b *testing.B) {
+	h, post := benchServer(b, 100)
+	benchGet(b, h, "/api/v1/comments?"+url.Values{"site": {models.DefaultSiteID}, "page": {post.PagePath()}, "limit": {"100"}}.Encode(),
+		"Origin", benchOrigin)
+}
+
 // BenchmarkEmbed100 serves the embed page of the same thread, framed on an
 // allowed origin as embed.js asks for it.
 func BenchmarkEmbed100(b *testing.B) {

@@ -137,7 +137,7 @@ func (s *Server) createComment(ctx context.Context, in newComment) (createdComme
 			return out, errRateLimited{wait: wait}
 		}
 	}
-	site, err := s.store.Site(ctx, in.SiteID)
+	site, err := s.currentSite(ctx, in.SiteID)
 	if errors.Is(err, models.ErrNotFound) {
 		return out, models.ErrInvalidSite
 	} else if err != nil {

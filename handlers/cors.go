@@ -142,7 +142,7 @@ func (s *Server) apiCORS(c *gin.Context) {
 		c.Next()
 		return
 	}
-	site, err := s.store.Site(c.Request.Context(), siteID)
+	site, err := s.currentSite(c.Request.Context(), siteID)
 	if err != nil && !errors.Is(err, models.ErrNotFound) {
 		s.serverError(c, err)
 		return

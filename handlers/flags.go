@@ -41,7 +41,7 @@ func (s *Server) flagComment(ctx context.Context, id uint, req flagRequest, read
 	if err != nil {
 		return store.FlagResult{}, err
 	}
-	site, err := s.store.Site(ctx, thread.SiteID)
+	site, err := s.currentSite(ctx, thread.SiteID)
 	if err != nil {
 		return store.FlagResult{}, err
 	}

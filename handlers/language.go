@@ -40,7 +40,7 @@ func (s *Server) tr(c *gin.Context) *i18n.Translator {
 	setting := models.LanguageAuto
 	p := c.Request.URL.Path
 	if !isAdminPath(p) && !strings.HasPrefix(p, "/mod/") && !strings.HasPrefix(p, "/embed") && !strings.HasPrefix(p, "/api/") {
-		if site, err := s.store.Site(c.Request.Context(), models.DefaultSiteID); err == nil {
+		if site, err := s.currentSite(c.Request.Context(), models.DefaultSiteID); err == nil {
 			setting = site.Settings.Language
 		}
 	}

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -36,4 +37,20 @@ func (s *Server) siteAsOf(ctx context.Context, id string, updated time.Time) (mo
 	s.sites.byID[id] = site
 	s.sites.mu.Unlock()
 	return site, nil
+}
+
+// currentSite returns the site as saved now: one small lookup of when its
+// settings last changed (which the store remembers on SQLite while nothing
+// is written), and the settings decoded again only when they changed. For
+// the per-request paths (a new comment, a vote, a flag, CORS, the blog's
+// language); the site it returns is shared and must not be changed.
+func (s *Server) currentSite(ctx context.Context, id string) (models.Site, error) {
+	updated, found, err := s.store.SiteUpdated(ctx, id)
+	if err != nil {
+		return models.Site{}, err
+	}
+	if !found {
+		return models.Site{}, fmt.Errorf("handlers: site %q: %w", id, models.ErrNotFound)
+	}
+	return s.siteAsOf(ctx, id, updated)
 }

@@ -52,7 +52,7 @@ func (s *Server) vote(ctx context.Context, id uint64, value int, voter string) (
 	if err != nil {
 		return 0, models.Site{}, err
 	}
-	site, err := s.store.Site(ctx, thread.SiteID)
+	site, err := s.currentSite(ctx, thread.SiteID)
 	if err != nil {
 		return 0, site, err
 	}
