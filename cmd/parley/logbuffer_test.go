@@ -1,34 +1,14 @@
 package main
 
 import (
-	"bytes"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
 
-// lockedBuffer is a bytes.Buffer safe for the flush loop and the test.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestLogBufferHoldsInfoAndWritesWarningsAtOnce(t *testing.T) {
-	out := &lockedBuffer{}
+	out := &syncBuffer{}
 	buf := newLogBuffer(out)
 	log := slog.New(bufferedHandler{slog.NewTextHandler(buf, nil), buf}).With("component", "test")
 

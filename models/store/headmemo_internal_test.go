@@ -14,14 +14,7 @@ import (
 // bound, and the pages past it are still answered.
 func TestHeadMemoIsBounded(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "memo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.CreateSite(ctx, &models.Site{ID: "blog", Name: "Blog", Settings: models.DefaultSiteSettings()}); err != nil {
-		t.Fatal(err)
-	}
+	s := memoStore(t)
 	for i := range maxMemoEntries + 10 {
 		if _, err := s.ThreadHead(ctx, "blog", fmt.Sprintf("/page-%d", i)); err != nil {
 			t.Fatal(err)
@@ -39,14 +32,7 @@ func TestHeadMemoIsBounded(t *testing.T) {
 // is gone, heads are read from the database and stay correct.
 func TestHeadMemoTurnsOffWhenItsConnectionFails(t *testing.T) {
 	ctx := context.Background()
-	s, err := Open(ctx, filepath.Join(t.TempDir(), "memo.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	if err := s.CreateSite(ctx, &models.Site{ID: "blog", Name: "Blog", Settings: models.DefaultSiteSettings()}); err != nil {
-		t.Fatal(err)
-	}
+	s := memoStore(t)
 	if _, err := s.ThreadHead(ctx, "blog", "/p"); err != nil {
 		t.Fatal(err)
 	}
@@ -68,4 +54,19 @@ func TestHeadMemoTurnsOffWhenItsConnectionFails(t *testing.T) {
 	if !off {
 		t.Fatal("the memo is still on after its connection failed")
 	}
+}
+
+// memoStore opens a store on a new SQLite file with a site "blog".
+func memoStore(t *testing.T) *Store {
+	t.Helper()
+	ctx := context.Background()
+	s, err := Open(ctx, filepath.Join(t.TempDir(), "memo.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	if err := s.CreateSite(ctx, &models.Site{ID: "blog", Name: "Blog", Settings: models.DefaultSiteSettings()}); err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
