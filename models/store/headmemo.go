@@ -155,8 +155,8 @@ func (m *headMemo) resetLocked(version int64) {
 	m.queue = make(map[struct{}]memoEntry[int64])
 }
 
-// currentLocked reports whether entries may be read or written for a read at at:
-// the memo is on and nothing was committed since at was taken.
+// currentLocked reports whether entries may be read or written for a read
+// at at: the memo is on and nothing was committed since at was taken.
 func (m *headMemo) currentLocked(at memoAt) bool {
 	return at.ok && m.conn != nil && at.version == m.version
 }
@@ -193,7 +193,7 @@ func (m *headMemo) queueMap() map[struct{}]memoEntry[int64]      { return m.queu
 
 // remembered runs read for key unless the memo has its answer, and
 // remembers a found or not-found answer.
-func remembered[K comparable, T any](ctx context.Context, m *headMemo, entries func() map[K]memoEntry[T], key K,
+func remembered[K comparable, T any](m *headMemo, entries func() map[K]memoEntry[T], key K,
 	notFound func(error) bool, read func() (T, error)) (T, error) {
 	at := m.now()
 	if e, ok := memoGet(m, at, entries, key); ok {

@@ -71,7 +71,7 @@ const queueVersionQuery = "SELECT version FROM queue_version WHERE id = 1"
 // QueueVersion returns the moderation queue's version, which moves with
 // every change to what a queue page shows (see queueversion.go).
 func (s *Store) QueueVersion(ctx context.Context) (int64, error) {
-	return remembered(ctx, &s.memo, s.memo.queueMap, struct{}{}, neverRemembered,
+	return remembered(&s.memo, s.memo.queueMap, struct{}{}, neverRemembered,
 		func() (int64, error) { return s.queueVersion(ctx) })
 }
 

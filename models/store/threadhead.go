@@ -30,7 +30,7 @@ FROM sites s LEFT JOIN threads t ON t.site_id = s.id AND t.page = %s WHERE s.id 
 // ThreadHead returns the head of a site's page; models.ErrNotFound when
 // the site does not exist.
 func (s *Store) ThreadHead(ctx context.Context, siteID, page string) (ThreadHead, error) {
-	head, err := remembered(ctx, &s.memo, s.memo.threadMap, headKey{siteID, page}, isNotFound,
+	head, err := remembered(&s.memo, s.memo.threadMap, headKey{siteID, page}, isNotFound,
 		func() (ThreadHead, error) { return s.threadHead(ctx, siteID, page) })
 	return head.detached(), err
 }
@@ -88,7 +88,7 @@ WHERE p.site_id = %s AND p.slug = %s`
 // PostHead returns the head of a site's post by slug; models.ErrNotFound
 // when there is no such post.
 func (s *Store) PostHead(ctx context.Context, siteID, slug string) (PostHead, error) {
-	h, err := remembered(ctx, &s.memo, s.memo.postMap, headKey{siteID, slug}, isNotFound,
+	h, err := remembered(&s.memo, s.memo.postMap, headKey{siteID, slug}, isNotFound,
 		func() (PostHead, error) { return s.postHead(ctx, siteID, slug) })
 	if h.PublishedAt != nil {
 		at := *h.PublishedAt
@@ -210,7 +210,7 @@ type siteUpdated struct {
 // for an unknown site. A prepared statement: the counts script asks on
 // every page view of a blog.
 func (s *Store) SiteUpdated(ctx context.Context, siteID string) (updated time.Time, found bool, err error) {
-	su, err := remembered(ctx, &s.memo, s.memo.siteMap, siteID, neverRemembered, func() (siteUpdated, error) {
+	su, err := remembered(&s.memo, s.memo.siteMap, siteID, neverRemembered, func() (siteUpdated, error) {
 		at, found, err := s.siteUpdated(ctx, siteID)
 		return siteUpdated{at, found}, err
 	})
