@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"parley/models"
@@ -150,4 +151,64 @@ func TestHeadMemoAnswersCannotBeChanged(t *testing.T) {
 	if err != nil || *again.Thread.PostID != id || !again.PublishedAt.Equal(published) || again.Thread.Title == "changed by a caller" {
 		t.Fatalf("second read %+v, %v: a caller's change reached it", again, err)
 	}
+}
+
+// TestHeadMemoUnderConcurrentReads: while readers keep the memo busy, every
+// read that starts after a write has returned shows that write.
+func TestHeadMemoUnderConcurrentReads(t *testing.T) {
+	ctx := context.Background()
+	st := storetest.Open(t, filepath.Join(t.TempDir(), "memo.db"))
+	if err := st.Bootstrap(ctx, store.Welcome{Title: "Welcome", Slug: "welcome", Body: "hi", BodyHTML: "<p>hi</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	post, err := st.PostBySlug(ctx, models.DefaultSiteID, "welcome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := st.PostHead(ctx, models.DefaultSiteID, "welcome"); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	for i := range 40 {
+		closed := i%2 == 0
+		if err := st.SetThreadClosed(ctx, post.ThreadID, closed); err != nil {
+			t.Fatal(err)
+		}
+		for _, read := range []string{"thread", "post"} {
+			var got bool
+			if read == "thread" {
+				h, err := st.ThreadHead(ctx, models.DefaultSiteID, post.PagePath())
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = h.Thread.Closed
+			} else {
+				h, err := st.PostHead(ctx, models.DefaultSiteID, "welcome")
+				if err != nil {
+					t.Fatal(err)
+				}
+				got = h.Thread.Closed
+			}
+			if got != closed {
+				t.Fatalf("write %d: %s head shows closed=%v after the write set %v", i, read, got, closed)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
 }
