@@ -25,7 +25,7 @@ func (s *Server) judge(ctx context.Context, site models.Site, thread models.Thre
 		ThreadClosed: thread.Closed,
 	}
 	if thread.PostID != nil {
-		post, err := s.store.PostByID(ctx, *thread.PostID)
+		post, err := s.store.PostRules(ctx, *thread.PostID)
 		if err != nil {
 			return moderation.Verdict{}, err
 		}

@@ -205,3 +205,27 @@ func requestContext(b *testing.B) context.Context {
 	b.Cleanup(cancel)
 	return ctx
 }
+
+// BenchmarkPostRules is what a new comment's judge reads of its post.
+func BenchmarkPostRules(b *testing.B) {
+	s, post := benchStore(b)
+	ctx := requestContext(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.PostRules(ctx, post.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkPostByID is the whole post, as the judge read it before.
+func BenchmarkPostByID(b *testing.B) {
+	s, post := benchStore(b)
+	ctx := requestContext(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.PostByID(ctx, post.ID); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"parley/models"
+	"parley/models/store"
 	"parley/models/store/storetest"
 )
 
@@ -94,6 +95,43 @@ func TestSiteCountsNamesTheSite(t *testing.T) {
 			}
 			if _, ok := counts["/missing"]; ok || len(counts) != len(odd)+1 {
 				t.Fatalf("counts %v", counts)
+			}
+		})
+	}
+}
+
+// TestPostRulesMatchThePost: the lean lookup a new comment's judge makes
+// answers what the whole post says, and ErrNotFound for no post.
+func TestPostRulesMatchThePost(t *testing.T) {
+	ctx := context.Background()
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			st := storetest.Open(t, b.DSN)
+			if err := st.Bootstrap(ctx, store.Welcome{Title: "Welcome", Slug: "welcome", Body: "hi", BodyHTML: "<p>hi</p>"}); err != nil {
+				t.Fatal(err)
+			}
+			draft := models.Post{SiteID: models.DefaultSiteID, Slug: "draft", Title: "Draft", Body: "b", BodyHTML: "<p>b</p>",
+				Moderation: models.ModerationPost}
+			if err := st.CreatePost(ctx, &draft); err != nil {
+				t.Fatal(err)
+			}
+			for _, slug := range []string{"welcome", "draft"} {
+				want, err := st.PostBySlug(ctx, models.DefaultSiteID, slug)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, err := st.PostRules(ctx, want.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				samePublished := (got.PublishedAt == nil) == (want.PublishedAt == nil) &&
+					(got.PublishedAt == nil || got.PublishedAt.Equal(*want.PublishedAt))
+				if got.Moderation != want.Moderation || !samePublished {
+					t.Errorf("%s: rules %+v, post says published %v and moderation %q", slug, got, want.PublishedAt, want.Moderation)
+				}
+			}
+			if _, err := st.PostRules(ctx, 9999); !errors.Is(err, models.ErrNotFound) {
+				t.Fatalf("no such post: %v, want ErrNotFound", err)
 			}
 		})
 	}
