@@ -20,6 +20,7 @@ const logFlushEvery = 100 * time.Millisecond
 // them, by bufferedHandler.
 type logBuffer struct {
 	mu   sync.Mutex
+	out  io.Writer
 	w    *bufio.Writer
 	stop chan struct{}
 	done chan struct{}
@@ -27,7 +28,7 @@ type logBuffer struct {
 
 // newLogBuffer starts buffering writes to w until close.
 func newLogBuffer(w io.Writer) *logBuffer {
-	b := &logBuffer{w: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
+	b := &logBuffer{out: w, w: bufio.NewWriterSize(w, 64<<10), stop: make(chan struct{}), done: make(chan struct{})}
 	go b.flushLoop()
 	return b
 }
@@ -36,14 +37,28 @@ func newLogBuffer(w io.Writer) *logBuffer {
 func (b *logBuffer) Write(p []byte) (int, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.w.Write(p)
+	n, err := b.w.Write(p)
+	b.recoverLocked(err)
+	return n, err
 }
 
 // flush writes what is buffered.
 func (b *logBuffer) flush() error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return b.w.Flush()
+	err := b.w.Flush()
+	b.recoverLocked(err)
+	return err
+}
+
+// recoverLocked starts the buffer afresh after a failed write: a
+// bufio.Writer refuses everything after its first error, which would have
+// silenced the log for good after one failed write to stderr. The lines
+// that were waiting are lost, as a failed direct write would lose its own.
+func (b *logBuffer) recoverLocked(err error) {
+	if err != nil {
+		b.w.Reset(b.out)
+	}
 }
 
 func (b *logBuffer) flushLoop() {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -38,5 +39,33 @@ func TestLogBufferHoldsInfoAndWritesWarningsAtOnce(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "path=/last") {
 		t.Fatalf("close did not write the last line: %q", out.String())
+	}
+}
+
+// failingOnce fails its first write and takes every later one.
+type failingOnce struct {
+	syncBuffer
+	failed bool
+}
+
+func (f *failingOnce) Write(p []byte) (int, error) {
+	if !f.failed {
+		f.failed = true
+		return 0, errors.New("stderr is gone for a moment")
+	}
+	return f.syncBuffer.Write(p)
+}
+
+func TestLogBufferLogsAgainAfterAFailedWrite(t *testing.T) {
+	out := &failingOnce{}
+	buf := newLogBuffer(out)
+	log := slog.New(bufferedHandler{slog.NewTextHandler(buf, nil), buf})
+	log.Error("lost with the failed write")
+	log.Error("written after it")
+	if err := buf.close(); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.Contains(got, "written after it") {
+		t.Fatalf("after one failed write the log holds %q: it stopped for good", got)
 	}
 }
