@@ -90,12 +90,7 @@ WHERE p.site_id = %s AND p.slug = %s`
 func (s *Store) PostHead(ctx context.Context, siteID, slug string) (PostHead, error) {
 	h, err := remembered(&s.memo, s.memo.postMap, headKey{siteID, slug}, isNotFound,
 		func() (PostHead, error) { return s.postHead(ctx, siteID, slug) })
-	if h.PublishedAt != nil {
-		at := *h.PublishedAt
-		h.PublishedAt = &at
-	}
-	h.ThreadHead = h.ThreadHead.detached()
-	return h, err
+	return h.detached(), err
 }
 
 func (s *Store) postHead(ctx context.Context, siteID, slug string) (PostHead, error) {
@@ -306,6 +301,16 @@ func (h ThreadHead) detached() ThreadHead {
 		id := *h.Thread.PostID
 		h.Thread.PostID = &id
 	}
+	return h
+}
+
+// detached is the post head with its own copies, as ThreadHead.detached.
+func (h PostHead) detached() PostHead {
+	if h.PublishedAt != nil {
+		at := *h.PublishedAt
+		h.PublishedAt = &at
+	}
+	h.ThreadHead = h.ThreadHead.detached()
 	return h
 }
 
