@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 )
 
@@ -16,21 +16,20 @@ const maxMemoEntries = 4096
 
 // headMemo remembers the heads of the hot read path (thread, post, site and
 // queue version) for as long as nothing has been committed to the SQLite
-// file. SQLite's PRAGMA data_version, asked on a connection of the memo's
-// own, moves with every commit by any other connection, in this process or
-// in another one (an import or a second Parley on the same file), so a
-// read that finds it unchanged may answer with what an earlier read found.
-// Asking costs a fraction of the head queries it saves. PostgreSQL has no
-// such counter: there the memo stays off and every read asks for its head.
+// file. Every commit, by any connection in this process or in another one
+// (an import or a second Parley on the same file), rewrites the header of
+// the database's wal-index, so a read that finds the header unchanged may
+// answer with what an earlier read found. Reading the header costs a few
+// memory loads. PostgreSQL has no such header: there the memo stays off
+// and every read asks for its head.
 type headMemo struct {
 	mu sync.Mutex
-	// conn is the memo's own read-only connection and version the data
-	// version the entries below were read at; conn is nil when the memo
-	// is off or its connection has failed.
-	conn    *sql.Conn
-	pragma  driver.Stmt
-	row     [1]driver.Value
-	version int64
+	// conn is a connection of the memo's own, held so that SQLite keeps
+	// the wal-index file the memo reads; wal is nil when the memo is off.
+	conn *sql.Conn
+	wal  *walIndex
+	// version is the header the entries below were read at.
+	version walHeader
 	threads map[headKey]memoEntry[ThreadHead]
 	posts   map[headKey]memoEntry[PostHead]
 	sites   map[string]memoEntry[siteUpdated]
@@ -47,47 +46,44 @@ type memoEntry[T any] struct {
 	err   error
 }
 
-// memoAt is the data version a read saw before it looked at the memo;
-// ok is false when the memo is off.
+// memoAt is the wal-index header a read saw before it looked at the memo;
+// ok is false when the memo is off or the header could not be read.
 type memoAt struct {
-	version int64
+	version walHeader
 	ok      bool
 }
 
-// start takes the memo's connection from db (the read pool) and prepares
-// the pragma on it.
-func (m *headMemo) start(ctx context.Context, db *sql.DB) error {
+// start takes the memo's connection from db (the read pool), makes sure
+// the database at path is in WAL mode and maps its wal-index.
+func (m *headMemo) start(ctx context.Context, db *sql.DB, path string) error {
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: head memo: %w", err)
 	}
-	var pragma driver.Stmt
-	err = conn.Raw(func(dc any) error {
-		prep, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return fmt.Errorf("driver %T cannot prepare with a context", dc)
-		}
-		pragma, err = prep.PrepareContext(ctx, "PRAGMA data_version")
-		return err
-	})
-	if err == nil {
-		if _, ok := pragma.(driver.StmtQueryContext); !ok {
-			pragma.Close()
-			err = fmt.Errorf("driver statement %T cannot query with a context", pragma)
-		}
-	}
-	if err != nil {
+	// A read opens the connection's wal-index; journal_mode tells that
+	// there is one.
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
 		conn.Close()
 		return fmt.Errorf("store: head memo: %w", err)
 	}
+	if !strings.EqualFold(mode, "wal") {
+		conn.Close()
+		return fmt.Errorf("store: head memo: the database is in %s mode, not WAL", mode)
+	}
+	wal, err := openWALIndex(path)
+	if err != nil || wal == nil { // nil: not read on this system
+		conn.Close()
+		return err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.conn, m.pragma = conn, pragma
-	m.resetLocked(0)
+	m.conn, m.wal = conn, wal
+	m.resetLocked(walHeader{})
 	return nil
 }
 
-// close releases the memo's connection and turns the memo off.
+// close releases the memo's mapping and connection and turns the memo off.
 func (m *headMemo) close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -95,59 +91,37 @@ func (m *headMemo) close() error {
 }
 
 func (m *headMemo) closeLocked() error {
-	if m.conn == nil {
+	if m.wal == nil {
 		return nil
 	}
-	err := m.conn.Raw(func(any) error { return m.pragma.Close() })
-	err = errors.Join(err, m.conn.Close())
-	m.conn, m.pragma = nil, nil
+	err := errors.Join(m.wal.close(), m.conn.Close())
+	m.conn, m.wal = nil, nil
 	return err
 }
 
-// now reads the data version. When it moved, everything remembered is
-// dropped. A failed read turns the memo off for good, since a new
-// connection's versions could not be compared with the old one's.
+// now reads the wal-index header. When it moved, everything remembered is
+// dropped. A mapping that faults turns the memo off for good.
 func (m *headMemo) now() memoAt {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.conn == nil {
+	if m.wal == nil {
 		return memoAt{}
 	}
-	v, err := m.dataVersionLocked()
+	h, ok, err := m.wal.header()
 	if err != nil {
 		m.closeLocked()
 		return memoAt{}
 	}
-	if v != m.version {
-		m.resetLocked(v)
+	if !ok {
+		return memoAt{}
 	}
-	return memoAt{version: v, ok: true}
+	if h != m.version {
+		m.resetLocked(h)
+	}
+	return memoAt{version: h, ok: true}
 }
 
-// dataVersionLocked asks the driver directly: through database/sql the
-// pragma cost as much as the head query it replaces. Without a context
-// that can be cancelled, as Store.quick explains.
-func (m *headMemo) dataVersionLocked() (int64, error) {
-	var v int64
-	err := m.conn.Raw(func(any) error {
-		rows, err := m.pragma.(driver.StmtQueryContext).QueryContext(context.Background(), nil)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		if err := rows.Next(m.row[:]); err != nil {
-			return err
-		}
-		var ok bool
-		if v, ok = m.row[0].(int64); !ok {
-			return fmt.Errorf("data_version is %T", m.row[0])
-		}
-		return nil
-	})
-	return v, err
-}
-
-func (m *headMemo) resetLocked(version int64) {
+func (m *headMemo) resetLocked(version walHeader) {
 	m.version = version
 	m.threads = make(map[headKey]memoEntry[ThreadHead])
 	m.posts = make(map[headKey]memoEntry[PostHead])
@@ -158,7 +132,7 @@ func (m *headMemo) resetLocked(version int64) {
 // currentLocked reports whether entries may be read or written for a read
 // at at: the memo is on and nothing was committed since at was taken.
 func (m *headMemo) currentLocked(at memoAt) bool {
-	return at.ok && m.conn != nil && at.version == m.version
+	return at.ok && m.wal != nil && at.version == m.version
 }
 
 // memoGet looks key up in one of the memo's maps for a read at at.

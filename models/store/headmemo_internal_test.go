@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 
@@ -28,31 +29,67 @@ func TestHeadMemoIsBounded(t *testing.T) {
 	}
 }
 
-// TestHeadMemoTurnsOffWhenItsConnectionFails: after the memo's connection
-// is gone, heads are read from the database and stay correct.
-func TestHeadMemoTurnsOffWhenItsConnectionFails(t *testing.T) {
+// TestHeadMemoIsOnForAFile: a store on a SQLite file reads its wal-index;
+// without it every head would be read from the database, correctly but
+// without the memo this store is measured with.
+func TestHeadMemoIsOnForAFile(t *testing.T) {
+	s := memoStore(t)
+	s.memo.mu.Lock()
+	on := s.memo.wal != nil
+	s.memo.mu.Unlock()
+	if !on {
+		t.Fatal("the head memo is off on a SQLite file")
+	}
+	if at := s.memo.now(); !at.ok || at.version == (walHeader{}) {
+		t.Fatalf("the memo reads the header as %+v", at)
+	}
+}
+
+// TestHeadMemoTurnsOffWhenItsWALIndexFaults: after the memo's mapping
+// faults (its file cut short under it), heads are read from the database
+// and stay correct.
+func TestHeadMemoTurnsOffWhenItsWALIndexFaults(t *testing.T) {
 	ctx := context.Background()
 	s := memoStore(t)
 	if _, err := s.ThreadHead(ctx, "blog", "/p"); err != nil {
 		t.Fatal(err)
 	}
+	// A mapping of a file of the test's own stands in for the wal-index:
+	// cutting the real one short would fault SQLite too.
+	dir := t.TempDir()
+	fake := filepath.Join(dir, "fake.db")
+	if err := os.WriteFile(fake, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fake+"-shm", make([]byte, 4096), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wal, err := openWALIndex(fake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(fake+"-shm", 0); err != nil {
+		t.Fatal(err)
+	}
 	s.memo.mu.Lock()
-	s.memo.conn.Close() // as a broken connection would be
+	s.memo.wal.close()
+	s.memo.wal = wal
 	s.memo.mu.Unlock()
+
 	th, err := s.EnsureThread(ctx, "blog", "/p", "P", "https://example.com/p")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for range 2 {
 		if head, err := s.ThreadHead(ctx, "blog", "/p"); err != nil || head.Thread.ID != th.ID {
-			t.Fatalf("after the memo's connection failed: %+v, %v", head.Thread, err)
+			t.Fatalf("after the memo's mapping faulted: %+v, %v", head.Thread, err)
 		}
 	}
 	s.memo.mu.Lock()
-	off := s.memo.conn == nil
+	off := s.memo.wal == nil
 	s.memo.mu.Unlock()
 	if !off {
-		t.Fatal("the memo is still on after its connection failed")
+		t.Fatal("the memo is still on after its mapping faulted")
 	}
 }
 

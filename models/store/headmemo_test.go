@@ -2,8 +2,14 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"fmt"
+	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -211,4 +217,67 @@ func TestHeadMemoUnderConcurrentReads(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+}
+
+// TestHeadMemoSeesAnotherProcess: a second process (this test binary run
+// again) checkpoints the WAL back to nothing and then closes the thread,
+// as a second Parley or an import on the same file would; the memo of
+// this process, which answered before, must show the change.
+func TestHeadMemoSeesAnotherProcess(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "memo.db")
+	st := storetest.Open(t, path)
+	if err := st.Bootstrap(ctx, store.Welcome{Title: "Welcome", Slug: "welcome", Body: "hi", BodyHTML: "<p>hi</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	post, err := st.PostBySlug(ctx, models.DefaultSiteID, "welcome")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, closed := range []bool{true, false} {
+		for range 2 { // the second read comes from the memo
+			if h, err := st.PostHead(ctx, models.DefaultSiteID, "welcome"); err != nil || h.Thread.Closed == closed {
+				t.Fatalf("before the other process: %+v, %v", h.Thread, err)
+			}
+		}
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHeadMemoOtherProcess$")
+		cmd.Env = append(os.Environ(), "PARLEY_MEMO_OTHER_DB="+path,
+			fmt.Sprintf("PARLEY_MEMO_OTHER_THREAD=%d", post.ThreadID),
+			fmt.Sprintf("PARLEY_MEMO_OTHER_CLOSED=%t", closed))
+		if out, err := cmd.CombinedOutput(); err != nil || !strings.Contains(string(out), "closed by the other process") {
+			t.Fatalf("the other process: %v\n%s", err, out)
+		}
+		h, err := st.PostHead(ctx, models.DefaultSiteID, "welcome")
+		if err != nil || h.Thread.Closed != closed {
+			t.Fatalf("after the other process set closed=%v: %+v, %v", closed, h.Thread, err)
+		}
+	}
+}
+
+// TestHeadMemoOtherProcess is the other process of
+// TestHeadMemoSeesAnotherProcess; alone it does nothing.
+func TestHeadMemoOtherProcess(t *testing.T) {
+	path := os.Getenv("PARLEY_MEMO_OTHER_DB")
+	if path == "" {
+		t.Skip("run by TestHeadMemoSeesAnotherProcess")
+	}
+	ctx := context.Background()
+	threadID, err := strconv.ParseUint(os.Getenv("PARLEY_MEMO_OTHER_THREAD"), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	var busy, logFrames, checkpointed int
+	if err := raw.QueryRowContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &logFrames, &checkpointed); err != nil || busy != 0 {
+		t.Fatalf("checkpoint: busy %d, %v", busy, err)
+	}
+	st := storetest.Open(t, path)
+	if err := st.SetThreadClosed(ctx, uint(threadID), os.Getenv("PARLEY_MEMO_OTHER_CLOSED") == "true"); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("closed by the other process")
 }

@@ -72,7 +72,7 @@ func (s *Store) startMemo(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("store: head memo: %w", err)
 	}
-	return s.memo.start(ctx, db)
+	return s.memo.start(ctx, db, s.path)
 }
 
 func open(dsn string) (*Store, error) {
