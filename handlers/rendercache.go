@@ -254,34 +254,51 @@ type segment struct {
 	fresh  []byte    // rendered for this request alone
 }
 
-// gzipJoin writes the segments as one gzip stream: cached segments are
-// copied as they were compressed once and fresh ones are compressed now
-// (they are small). The trailer's CRC-32 runs over every byte; with the
-// CPU's carry-less multiply that costs microseconds for a large thread.
-func (c *renderCache) gzipJoin(dst io.Writer, parts []segment) {
-	dst.Write(gzipHeader)
-	var crc uint32
-	var n int
+// gzipJoin returns the segments as the pieces of one gzip stream, and the
+// stream's length: cached segments as they were compressed once, fresh ones
+// compressed now (they are small). The trailer's CRC-32 runs over every
+// byte; with the CPU's carry-less multiply that costs microseconds for a
+// large thread.
+func (c *renderCache) gzipJoin(parts []segment) (pieces [][]byte, length int) {
+	var fresh bytes.Buffer // every fresh segment compressed, one after another
+	var freshEnds []int
 	for _, p := range parts {
-		if p.cached != nil {
-			seg := p.cached.deflate()
-			dst.Write(seg)
+		if p.cached == nil && len(p.fresh) > 0 {
+			c.deflateFresh(&fresh, p.fresh)
+			freshEnds = append(freshEnds, fresh.Len())
+		}
+	}
+	pieces = append(make([][]byte, 0, len(parts)+3), gzipHeader)
+	var crc uint32
+	var n, from int
+	for _, p := range parts {
+		switch {
+		case p.cached != nil:
+			pieces = append(pieces, p.cached.deflate())
 			crc = crc32.Update(crc, crc32.IEEETable, p.cached.body)
 			n += len(p.cached.body)
-			continue
+		case len(p.fresh) > 0:
+			pieces = append(pieces, fresh.Bytes()[from:freshEnds[0]])
+			from, freshEnds = freshEnds[0], freshEnds[1:]
+			crc = crc32.Update(crc, crc32.IEEETable, p.fresh)
+			n += len(p.fresh)
 		}
-		if len(p.fresh) == 0 {
-			continue
-		}
-		c.deflateFresh(dst, p.fresh)
-		crc = crc32.Update(crc, crc32.IEEETable, p.fresh)
-		n += len(p.fresh)
 	}
-	dst.Write(finalEmptyBlock)
-	var trailer [8]byte
+	trailer := make([]byte, 8)
 	binary.LittleEndian.PutUint32(trailer[:4], crc)
 	binary.LittleEndian.PutUint32(trailer[4:], uint32(n))
-	dst.Write(trailer[:])
+	pieces = append(pieces, finalEmptyBlock, trailer)
+	for _, piece := range pieces {
+		length += len(piece)
+	}
+	return pieces, length
+}
+
+// writePieces writes pieces to dst in order.
+func writePieces(dst io.Writer, pieces [][]byte) {
+	for _, piece := range pieces {
+		dst.Write(piece)
+	}
 }
 
 // joinPlain writes the segments uncompressed.

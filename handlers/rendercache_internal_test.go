@@ -105,8 +105,12 @@ func TestGzipJoinIsOneValidStream(t *testing.T) {
 	}
 	for i, parts := range cases {
 		var z, plain bytes.Buffer
-		newRenderCache(0).gzipJoin(&z, parts)
+		pieces, length := newRenderCache(0).gzipJoin(parts)
+		writePieces(&z, pieces)
 		joinPlain(&plain, parts)
+		if z.Len() != length {
+			t.Errorf("case %d: the stream is %d bytes, gzipJoin said %d", i, z.Len(), length)
+		}
 		if got := gunzipOne(t, z.Bytes()); got != plain.String() {
 			t.Errorf("case %d: joined stream decodes to %d bytes, want %d", i, len(got), plain.Len())
 		}
@@ -121,7 +125,8 @@ func BenchmarkGzipJoinVersusWholeGzip(b *testing.B) {
 		c := newRenderCache(0)
 		for b.Loop() {
 			buf.Reset()
-			c.gzipJoin(&buf, []segment{{fresh: head}, {cached: frag}, {fresh: tail}})
+			pieces, _ := c.gzipJoin([]segment{{fresh: head}, {cached: frag}, {fresh: tail}})
+			writePieces(&buf, pieces)
 		}
 	})
 	b.Run("gzip-every-request", func(b *testing.B) {

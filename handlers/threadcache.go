@@ -71,12 +71,15 @@ func (s *Server) serveRendered(c *gin.Context, r *rendered, contentType string) 
 		return
 	}
 	h.Set("Content-Type", contentType)
+	body := r.body
 	if acceptsGzip(c.GetHeader("Accept-Encoding")) && c.Request.Method != http.MethodHead {
 		h.Set("Content-Encoding", "gzip")
-		c.Data(http.StatusOK, contentType, r.gzip())
-		return
+		body = r.gzip()
 	}
-	c.Data(http.StatusOK, contentType, r.body)
+	// With its length known, the body goes out as it is, in one write
+	// after the headers, instead of in chunks with their framing.
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	c.Data(http.StatusOK, contentType, body)
 }
 
 // jsonContentType is the API's content type, as c.JSON writes it.
@@ -201,8 +204,10 @@ func (s *Server) writeParts(c *gin.Context, status int, etag string, parts []seg
 	h.Set("Content-Type", htmlContentType)
 	if acceptsGzip(c.GetHeader("Accept-Encoding")) && c.Request.Method != http.MethodHead {
 		h.Set("Content-Encoding", "gzip")
+		pieces, length := s.cache.gzipJoin(parts)
+		h.Set("Content-Length", strconv.Itoa(length))
 		c.Status(status)
-		s.cache.gzipJoin(c.Writer, parts)
+		writePieces(c.Writer, pieces)
 		return
 	}
 	h.Set("Content-Length", strconv.Itoa(plainLength(parts)))

@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -192,6 +193,30 @@ func TestThreadCacheRevalidates(t *testing.T) {
 		c := e.fetch(path, "", "If-None-Match", etag)
 		if c.StatusCode != http.StatusOK || c.Header.Get("ETag") == etag {
 			t.Fatalf("%s: after a vote: status %d, ETag %q (was %q)", path, c.StatusCode, c.Header.Get("ETag"), etag)
+		}
+	}
+}
+
+// TestCachedAnswersCarryTheirLength: a cached thread goes out with its
+// length, plain or compressed, rather than in chunks.
+func TestCachedAnswersCarryTheirLength(t *testing.T) {
+	e := newEnv(t)
+	e.setModeration(models.ModerationPost)
+	e.comment("Ann", "First", 0)
+	for _, path := range []string{"/api/v1/comments?site=default&page=/posts/welcome", welcomePage, welcomePage + "?fragment=1"} {
+		for _, enc := range []string{"identity", "gzip"} {
+			for round := range 2 { // a miss, then a hit
+				r := e.fetch(path, enc)
+				if r.StatusCode != http.StatusOK {
+					t.Fatalf("%s (%s): status %d", path, enc, r.StatusCode)
+				}
+				if got, want := r.Header.Get("Content-Length"), strconv.Itoa(len(r.Body)); got != want {
+					t.Fatalf("%s (%s, round %d): Content-Length %q for a body of %s bytes", path, enc, round, got, want)
+				}
+				if enc == "gzip" && r.Header.Get("Content-Encoding") != "gzip" {
+					t.Fatalf("%s: asked for gzip, got Content-Encoding %q", path, r.Header.Get("Content-Encoding"))
+				}
+			}
 		}
 	}
 }
