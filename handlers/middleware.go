@@ -21,9 +21,17 @@ const (
 func (s *Server) accessLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
-	// LogAttrs with typed attributes: the plain key-value form boxed each
-	// number, a handful of allocations on every request.
-	s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "request",
+	ctx := c.Request.Context()
+	h := s.log.Handler()
+	if !h.Enabled(ctx, slog.LevelInfo) {
+		return
+	}
+	// The record is made here rather than by Logger.LogAttrs, which looks
+	// up its caller's program counter on every call (the handler never
+	// prints it), and with typed attributes: the key-value form boxed each
+	// number.
+	r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+	r.AddAttrs(
 		slog.String("method", c.Request.Method),
 		slog.String("path", c.Request.URL.Path),
 		slog.Int("status", c.Writer.Status()),
@@ -31,6 +39,7 @@ func (s *Server) accessLog(c *gin.Context) {
 		slog.Int("bytes", c.Writer.Size()),
 		slog.String("request_id", requestID(c)),
 	)
+	_ = h.Handle(ctx, r) // as Logger.LogAttrs does, a failed write is not the request's
 }
 
 // recoverPanics turns a panic into a logged 500 instead of a dropped connection.
