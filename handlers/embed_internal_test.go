@@ -37,6 +37,10 @@ func TestNormalizeOrigin(t *testing.T) {
 		if got != want || ok != (want != "") {
 			t.Errorf("NormalizeOrigin(%q) = %q, %v; want %q", in, got, ok, want)
 		}
+		// siteAllowsOrigin relies on it: a normalized origin stays as it is.
+		if again, ok := NormalizeOrigin(got); got != "" && (again != got || !ok) {
+			t.Errorf("NormalizeOrigin(%q) = %q, %v; want it unchanged", got, again, ok)
+		}
 	}
 }
 
