@@ -154,22 +154,13 @@ func ensureAdmin(ctx context.Context, st *store.Store, cfg *config, stderr io.Wr
 // no limit 78 MB and 1.22 ms.
 const defaultMemoryLimit = 40 << 20
 
-// defaultGCPercent is the collector's target when GOGC is not set: a
-// collection when the heap has grown by half (Go's default is 100%). The
-// live heap is small and most of a request's garbage is short-lived, so
-// collecting a little more often keeps the peak resident memory under the
-// read and write loads 3-5 MB lower (52-59 MB instead of 54-64 MB), with
-// CPU per request within the run-to-run noise of our machine (about ±20%;
-// BENCHMARKS.md). GOGC=100 or more trades that memory for a little CPU.
-const defaultGCPercent = 50
-
-// limitMemory sets defaultMemoryLimit and defaultGCPercent unless the
-// environment sets GOMEMLIMIT or GOGC, which the runtime has read already.
+// limitMemory sets defaultMemoryLimit unless the environment sets
+// GOMEMLIMIT, which the runtime has read already. The collector's target
+// stays Go's default (GOGC=100): collecting at half that growth, tried
+// until 2026-11-27, kept the peaks 2-5 MB lower but cost 5-10% of the
+// read and write throughput in interleaved runs (BENCHMARKS.md).
 func limitMemory(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") == "" {
 		debug.SetMemoryLimit(defaultMemoryLimit)
-	}
-	if getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGCPercent)
 	}
 }
