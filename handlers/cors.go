@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -82,15 +83,17 @@ func urlOrigin(raw string) (string, bool) {
 // siteAllowsOrigin reports whether origin is one of the site's origins.
 func siteAllowsOrigin(site models.Site, origin string) bool {
 	origin, ok := NormalizeOrigin(origin)
-	if !ok {
-		return false
-	}
-	// Origins are stored normalized, and normalizing is idempotent, so an
-	// equal string is a match without parsing every origin of the site.
-	for _, o := range site.Origins {
-		if o == origin {
-			return true
-		}
+	return ok && siteAllowsNormalized(site, origin)
+}
+
+// siteAllowsNormalized is siteAllowsOrigin for an origin already in its
+// normalized form (as originOf returns it).
+func siteAllowsNormalized(site models.Site, origin string) bool {
+	// The site cache keeps origins normalized (normalizedOrigins), and
+	// normalizing is idempotent, so an equal string is a match without
+	// parsing every origin of the site on every request.
+	if slices.Contains(site.Origins, origin) {
+		return true
 	}
 	for _, o := range site.Origins {
 		if n, ok := NormalizeOrigin(o); ok && n == origin {
@@ -100,10 +103,22 @@ func siteAllowsOrigin(site models.Site, origin string) bool {
 	return false
 }
 
+// normalizedOrigins returns origins in normalized form, without repeats
+// and without any that are not an origin.
+func normalizedOrigins(origins []string) []string {
+	out := make([]string, 0, len(origins))
+	for _, o := range origins {
+		if n, ok := NormalizeOrigin(o); ok && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
 // isOwnOrigin reports whether origin is Parley's own: the configured base
 // URL's origin or the host the request came to.
 func (s *Server) isOwnOrigin(r *http.Request, origin string) bool {
-	if base, ok := urlOrigin(s.cfg.BaseURL); ok && base == origin {
+	if s.baseOrigin != "" && s.baseOrigin == origin {
 		return true
 	}
 	u, err := url.Parse(origin)

@@ -124,7 +124,7 @@ func (s *Server) readEmbedContext(c *gin.Context) (embedContext, *embedProblem, 
 	if c.GetHeader("Sec-Fetch-Site") != "same-origin" {
 		if o, ok := urlOrigin(c.Request.Referer()); ok && !s.isOwnOrigin(c.Request, o) {
 			refOrigin = o
-			if !siteAllowsOrigin(site, o) {
+			if !siteAllowsNormalized(site, o) {
 				return ec, notEnabled(o), nil
 			}
 		}
@@ -138,7 +138,7 @@ func (s *Server) readEmbedContext(c *gin.Context) (embedContext, *embedProblem, 
 		return ec, &embedProblem{http.StatusForbidden, "Comments are not enabled here: the page's address is missing or not valid."}, nil
 	}
 	origin, ok := originOf(u)
-	if !ok || !siteAllowsOrigin(site, origin) {
+	if !ok || !siteAllowsNormalized(site, origin) {
 		return ec, notEnabled(origin), nil
 	}
 	u.Fragment, u.RawFragment = "", ""

@@ -3,9 +3,11 @@ package handlers
 import (
 	"io/fs"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"parley/models"
 	"parley/static"
 )
 
@@ -140,5 +142,17 @@ func TestEmbedPalettesMatchAppCSS(t *testing.T) {
 				t.Errorf("%s --%s: app.css %q, embed.css %q", name, k, v, pair[1][k])
 			}
 		}
+	}
+}
+
+func TestNormalizedOrigins(t *testing.T) {
+	got := normalizedOrigins([]string{" https://Blog.Example.com/ ", "https://blog.example.com:443", "not an origin", "http://127.0.0.1:8081"})
+	want := []string{"https://blog.example.com", "http://127.0.0.1:8081"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("normalizedOrigins = %q, want %q", got, want)
+	}
+	site := models.Site{Origins: []string{"https://Blog.Example.com/"}} // as stored before normalizing
+	if !siteAllowsNormalized(site, "https://blog.example.com") || siteAllowsNormalized(site, "https://evil.example") {
+		t.Fatal("siteAllowsNormalized does not fall back to normalizing the stored origins")
 	}
 }

@@ -63,6 +63,8 @@ type Server struct {
 	metrics *metrics      // Prometheus instruments, served at /metrics
 	cache   *renderCache  // rendered threads by thread version; see threadcache.go
 	sites   siteCache     // sites as last read; see sitecache.go
+	// baseOrigin is the origin of cfg.BaseURL, or "" without one.
+	baseOrigin string
 
 	// privacyLimiter counts requests for a reader's comments by email.
 	privacyLimiter limiter
@@ -113,6 +115,9 @@ func New(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) (*S
 	}
 	if cfg.Now != nil {
 		s.now = cfg.Now
+	}
+	if o, ok := urlOrigin(cfg.BaseURL); ok {
+		s.baseOrigin = o
 	}
 	s.cache = newRenderCache(cacheBytes(cfg.RenderCacheBytes))
 	s.cache.hits, s.cache.misses = s.metrics.cacheLookup("hit"), s.metrics.cacheLookup("miss")

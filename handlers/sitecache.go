@@ -18,7 +18,8 @@ type siteCache struct {
 	byID map[string]models.Site
 }
 
-// siteAsOf returns the site as saved at updated, from memory when it can.
+// siteAsOf returns the site as saved at updated, from memory when it can,
+// with its origins normalized (normalizedOrigins).
 func (s *Server) siteAsOf(ctx context.Context, id string, updated time.Time) (models.Site, error) {
 	s.sites.mu.Lock()
 	site, ok := s.sites.byID[id]
@@ -30,6 +31,7 @@ func (s *Server) siteAsOf(ctx context.Context, id string, updated time.Time) (mo
 	if err != nil {
 		return site, err
 	}
+	site.Origins = normalizedOrigins(site.Origins)
 	s.sites.mu.Lock()
 	if s.sites.byID == nil {
 		s.sites.byID = map[string]models.Site{}
