@@ -10,18 +10,6 @@ import (
 	"parley/models"
 )
 
-// ActiveBans returns the bans in force for a site: its own and the global ones.
-func (s *Store) ActiveBans(ctx context.Context, siteID string, now time.Time) ([]models.Ban, error) {
-	var bans []models.Ban
-	err := s.r.WithContext(ctx).
-		Where("(site_id = ? OR site_id = '') AND (expires_at IS NULL OR expires_at > ?)", siteID, now.UTC()).
-		Order("id").Find(&bans).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: active bans: %w", err)
-	}
-	return bans, nil
-}
-
 // Bans lists every ban, newest first, including expired ones.
 func (s *Store) Bans(ctx context.Context) ([]models.Ban, error) {
 	var bans []models.Ban
@@ -113,36 +101,6 @@ func (s *Store) ApprovedByKey(ctx context.Context, key string) (int64, error) {
 		return 0, fmt.Errorf("store: approved by key: %w", err)
 	}
 	return n, nil
-}
-
-// RecentDuplicate reports whether the same body came from the same
-// commenter key or IP since the given time. The key lookup walks that
-// browser's comments of the window (idx_comments_key_time); the IP lookup
-// only that IP's comments that start like body (idx_comments_ip_prefix),
-// since one IP may send every comment behind a proxy.
-func (s *Store) RecentDuplicate(ctx context.Context, body, key, ip string, since time.Time) (bool, error) {
-	t := since.UTC()
-	for _, by := range []struct {
-		value, where string
-		args         []any
-	}{
-		{key, dupByKey, []any{key, t, body}},
-		{ip, dupByIP, []any{ip, body, t, body}},
-	} {
-		if by.value == "" {
-			continue
-		}
-		var ids []uint
-		err := s.r.WithContext(ctx).Model(&models.Comment{}).Select("id").
-			Where(by.where, by.args...).Limit(1).Find(&ids).Error
-		if err != nil {
-			return false, fmt.Errorf("store: duplicate check: %w", err)
-		}
-		if len(ids) > 0 {
-			return true, nil
-		}
-	}
-	return false, nil
 }
 
 func truncateNote(s string) string {

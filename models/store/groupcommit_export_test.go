@@ -40,10 +40,13 @@ func HotPlans(s *Store) (map[string][]string, error) {
 			return queueCountsQuery(tx, models.DefaultSiteID).Scan(&[]struct{ N int }{})
 		}),
 		"duplicate by key": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
-			return tx.Model(&models.Comment{}).Select("id").Where(dupByKey, "key-1", since, "Hello there").Limit(1).Find(&[]uint{})
+			return tx.Raw(s.duplicateQuery(dupByKey), "key-1", since, "Hello there").Scan(&[]int{})
 		}),
 		"duplicate by ip": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
-			return tx.Model(&models.Comment{}).Select("id").Where(dupByIP, "127.0.0.1", "Hello there", since, "Hello there").Limit(1).Find(&[]uint{})
+			return tx.Raw(s.duplicateQuery(dupByIP), "127.0.0.1", "Hello there", since, "Hello there").Scan(&[]int{})
+		}),
+		"active bans": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return tx.Raw(fmt.Sprintf(activeBansQuery, "?", "?"), models.DefaultSiteID, since).Scan(&[]models.Ban{})
 		}),
 		"approved by key": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
 			return tx.Model(&models.Comment{}).Where(approvedByKey, "key-1", models.StatusApproved).Count(new(int64))

@@ -200,6 +200,7 @@ func TestHotQueryPlans(t *testing.T) {
 		"queue counts (one site)":  "SEARCH comment_status_counts USING PRIMARY KEY (site_id=?)",
 		"duplicate by key":         "SEARCH comments USING INDEX idx_comments_key_time (commenter_key=? AND created_at>?)",
 		"duplicate by ip":          "SEARCH comments USING INDEX idx_comments_ip_prefix (ip=? AND <expr>=? AND created_at>?)",
+		"active bans":              "bans", // a handful of rows: any plan will do
 		"place reply":              "SEARCH comments USING INTEGER PRIMARY KEY (rowid=?)",
 		"approved by key":          "SEARCH comments USING INDEX idx_comments_key_time (commenter_key=?)",
 		"thread by page":           "SEARCH threads USING INDEX idx_threads_site_page (site_id=? AND page=?)",

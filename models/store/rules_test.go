@@ -37,6 +37,22 @@ func TestBansActiveAndRemoval(t *testing.T) {
 		if err != nil || len(active) != 1 || active[0].Kind != models.BanKey {
 			t.Fatalf("active = %+v, %v", active, err)
 		}
+		// Every column comes back as the ban list (through GORM) reads it.
+		all, err := s.Bans(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range all {
+			if b.ID != key.ID {
+				continue
+			}
+			a := active[0]
+			if a.ID != b.ID || a.SiteID != b.SiteID || a.Kind != b.Kind || a.Value != b.Value || a.Shadow != b.Shadow ||
+				a.Note != b.Note || a.CreatedBy != b.CreatedBy || !a.CreatedAt.Equal(b.CreatedAt) ||
+				a.ExpiresAt == nil || b.ExpiresAt == nil || !a.ExpiresAt.Equal(*b.ExpiresAt) {
+				t.Fatalf("active ban %+v, listed as %+v", a, b)
+			}
+		}
 		got, _ := s.PostBySlug(ctx, "default", "welcome")
 		if got.Count != 0 {
 			t.Fatalf("count after removal = %d", got.Count)
@@ -71,6 +87,10 @@ func TestTrustDuplicatesAndFlags(t *testing.T) {
 			if got, err := s.RecentDuplicate(ctx, tc.body, tc.key, tc.ip, hour); err != nil || got != tc.want {
 				t.Errorf("duplicate(%+v) = %v, %v", tc, got, err)
 			}
+		}
+		// A repeat from before the window is not one.
+		if got, err := s.RecentDuplicate(ctx, "same", "k", "192.0.2.9", time.Now().Add(time.Minute)); err != nil || got {
+			t.Errorf("duplicate of a comment older than the window = %v, %v", got, err)
 		}
 		for i, reader := range []string{"a", "a", "b", "c"} {
 			res, err := s.AddFlag(ctx, &models.Flag{CommentID: c.ID, Reader: reader, Reason: "spam"}, 3)

@@ -165,6 +165,7 @@ type headStatements struct {
 // preparedHeads are the prepared statements themselves.
 type preparedHeads struct {
 	thread, post, site, queue, session, counts, postRules *sql.Stmt
+	activeBans, dupByKey, dupByIP                         *sql.Stmt
 }
 
 // siteUpdatedQuery is when a site's settings last changed.
@@ -191,6 +192,9 @@ func (h *headStatements) prepared(s *Store) (preparedHeads, error) {
 		{&h.stmts.counts, fmt.Sprintf(s.countsQuery(), s.placeholder(1), s.placeholder(2))},
 		{&h.stmts.session, fmt.Sprintf(sessionModeratorQuery, s.placeholder(1), s.placeholder(2), s.falseLiteral())},
 		{&h.stmts.postRules, fmt.Sprintf(postRulesQuery, s.placeholder(1))},
+		{&h.stmts.activeBans, fmt.Sprintf(activeBansQuery, s.placeholder(1), s.placeholder(2))},
+		{&h.stmts.dupByKey, s.duplicateQuery(dupByKey)},
+		{&h.stmts.dupByIP, s.duplicateQuery(dupByIP)},
 	} {
 		if *q.stmt != nil {
 			continue
@@ -207,7 +211,8 @@ func (h *headStatements) close() error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	var errs []error
-	for _, st := range []*sql.Stmt{h.stmts.thread, h.stmts.post, h.stmts.site, h.stmts.queue, h.stmts.session, h.stmts.counts, h.stmts.postRules} {
+	for _, st := range []*sql.Stmt{h.stmts.thread, h.stmts.post, h.stmts.site, h.stmts.queue, h.stmts.session, h.stmts.counts, h.stmts.postRules,
+		h.stmts.activeBans, h.stmts.dupByKey, h.stmts.dupByIP} {
 		if st != nil {
 			errs = append(errs, st.Close())
 		}
