@@ -461,9 +461,17 @@ func (s *Server) embedComment(c *gin.Context) {
 // use, but only for a page on one of their origins: the page URL the embed
 // form carries, or the Origin an API request was allowed for.
 func (s *Server) commentThread(ctx context.Context, site models.Site, in newComment) (models.Thread, error) {
-	t, err := s.store.Thread(ctx, site.ID, in.Page)
+	// The head is a prepared statement and, while nothing is written,
+	// remembered; the thread through GORM was 5% of a new comment's CPU.
+	head, err := s.store.ThreadHead(ctx, site.ID, in.Page)
+	if err == nil && head.Thread.ID != 0 {
+		return head.Thread, nil
+	}
+	if err == nil {
+		err = fmt.Errorf("thread %s%s: %w", site.ID, in.Page, models.ErrNotFound)
+	}
 	if site.ID == models.DefaultSiteID || !errors.Is(err, models.ErrNotFound) {
-		return t, err
+		return models.Thread{}, err
 	}
 	pageURL := in.PageURL
 	if pageURL == "" {
@@ -473,7 +481,7 @@ func (s *Server) commentThread(ctx context.Context, site models.Site, in newComm
 	}
 	origin, ok := urlOrigin(pageURL)
 	if !ok || len(pageURL) > maxPageURLLen || !validPageKey(in.Page) || !siteAllowsOrigin(site, origin) {
-		return t, fmt.Errorf("thread %s%s: %w: %w", site.ID, in.Page, models.ErrNotFound, models.ErrForbiddenPage)
+		return models.Thread{}, fmt.Errorf("thread %s%s: %w: %w", site.ID, in.Page, models.ErrNotFound, models.ErrForbiddenPage)
 	}
 	return s.store.EnsureThread(ctx, site.ID, in.Page, cleanTitle(in.PageTitle), pageURL)
 }
