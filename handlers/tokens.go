@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -15,6 +16,15 @@ import (
 // every key verifies, so rotation does not break tokens in flight.
 type signer struct {
 	keys [][]byte
+	// lastStamp is the form stamp of the latest second one was asked for:
+	// every page with a form carries one, and it changes once a second.
+	lastStamp atomic.Pointer[secondStamp]
+}
+
+// secondStamp is the form stamp of one second.
+type secondStamp struct {
+	sec   int64
+	stamp string
 }
 
 func (s *signer) mac(key []byte, purpose, value string) string {
@@ -47,7 +57,13 @@ func (s *signer) verify(purpose, token string) (string, bool) {
 
 // formStamp signs the time a comment form was served.
 func (s *signer) formStamp(now time.Time) string {
-	return s.sign("form", strconv.FormatInt(now.Unix(), 10))
+	sec := now.Unix()
+	if last := s.lastStamp.Load(); last != nil && last.sec == sec {
+		return last.stamp
+	}
+	stamp := s.sign("form", strconv.FormatInt(sec, 10))
+	s.lastStamp.Store(&secondStamp{sec: sec, stamp: stamp})
+	return stamp
 }
 
 // formAge returns how long ago a signed stamp was made; false for a stamp
