@@ -19,7 +19,14 @@ func compress() gin.HandlerFunc {
 		return zw
 	}}
 	return func(c *gin.Context) {
-		c.Writer.Header().Add("Vary", "Accept-Encoding")
+		h := c.Writer.Header()
+		if len(h["Vary"]) == 0 {
+			// Room for Origin (CORS) and Accept-Language (the language),
+			// which are added later: each Add would copy the slice.
+			h["Vary"] = append(make([]string, 0, 3), "Accept-Encoding")
+		} else {
+			h.Add("Vary", "Accept-Encoding")
+		}
 		if !acceptsGzip(c.GetHeader("Accept-Encoding")) || c.Request.Method == http.MethodHead {
 			c.Next()
 			return
