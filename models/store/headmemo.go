@@ -60,10 +60,15 @@ func (m *headMemo) start(ctx context.Context, db *sql.DB, path string) error {
 	if err != nil {
 		return fmt.Errorf("store: head memo: %w", err)
 	}
-	// A read opens the connection's wal-index; journal_mode tells that
-	// there is one.
+	// journal_mode tells that there is a wal-index; a read of the schema
+	// opens it on this connection, which keeps it open until it closes.
 	var mode string
-	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+	var tables int
+	err = conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode)
+	if err == nil {
+		err = conn.QueryRowContext(ctx, "SELECT count(*) FROM sqlite_schema").Scan(&tables)
+	}
+	if err != nil {
 		conn.Close()
 		return fmt.Errorf("store: head memo: %w", err)
 	}
