@@ -26,8 +26,11 @@ type headMemo struct {
 	mu sync.Mutex
 	// conn is a connection of the memo's own, held so that SQLite keeps
 	// the wal-index file the memo reads; wal is nil when the memo is off.
+	// held is the wal-index the memo opened, let go of by release once
+	// the store has closed every connection (see shmFile).
 	conn *sql.Conn
 	wal  *walIndex
+	held *walIndex
 	// version is the header the entries below were read at.
 	version walHeader
 	threads map[headKey]memoEntry[ThreadHead]
@@ -83,12 +86,13 @@ func (m *headMemo) start(ctx context.Context, db *sql.DB, path string) error {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.conn, m.wal = conn, wal
+	m.conn, m.wal, m.held = conn, wal, wal
 	m.resetLocked(walHeader{})
 	return nil
 }
 
-// close releases the memo's mapping and connection and turns the memo off.
+// close turns the memo off: it unmaps the header and gives its connection
+// back to the pool. The wal-index file stays open until release.
 func (m *headMemo) close() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -99,8 +103,21 @@ func (m *headMemo) closeLocked() error {
 	if m.wal == nil {
 		return nil
 	}
-	err := errors.Join(m.wal.close(), m.conn.Close())
+	err := errors.Join(m.wal.unmap(), m.conn.Close())
 	m.conn, m.wal = nil, nil
+	return err
+}
+
+// release lets go of the wal-index file, after close and once the store
+// has closed every connection to the database.
+func (m *headMemo) release() error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.held == nil {
+		return nil
+	}
+	err := m.held.close()
+	m.held = nil
 	return err
 }
 

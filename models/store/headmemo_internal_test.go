@@ -71,9 +71,9 @@ func TestHeadMemoTurnsOffWhenItsWALIndexFaults(t *testing.T) {
 	if err := os.Truncate(fake+"-shm", 0); err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { wal.close() })
 	s.memo.mu.Lock()
-	s.memo.wal.close()
-	s.memo.wal = wal
+	s.memo.wal = wal // the real one stays held until the store closes
 	s.memo.mu.Unlock()
 
 	th, err := s.EnsureThread(ctx, "blog", "/p", "P", "https://example.com/p")

@@ -160,6 +160,9 @@ func (s *Store) Close() error {
 			break
 		}
 	}
+	// Only now that no connection is left: closing the memo's descriptor
+	// of the wal-index drops the process's locks on it (see shmFile).
+	errs = append(errs, s.memo.release())
 	return errors.Join(errs...)
 }
 

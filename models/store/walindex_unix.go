@@ -3,10 +3,12 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"unsafe"
@@ -18,35 +20,112 @@ import (
 // changed by reading its header without a lock; walIndex reads it the same
 // way, at the cost of a few memory loads instead of a read transaction.
 type walIndex struct {
-	mem []byte
+	mem  []byte // nil once unmapped
+	file *shmFile
 }
+
+// shmFile is this process's own descriptor of one -shm file, shared by
+// every walIndex of the file. POSIX locks belong to a process and a file,
+// and closing any descriptor of the file drops all of them, SQLite's too:
+// another process would then find the database unused, truncate the file
+// and make this one fault at its next commit. So the descriptor stays
+// open until the last store of this process using the file has closed
+// every connection (walIndex.close), as SQLite itself keeps descriptors.
+type shmFile struct {
+	id    shmID
+	f     *os.File
+	spare []*os.File // more descriptors of the file, closed with f
+	users int
+}
+
+// shmFiles are the open shmFiles, by device and inode.
+var shmFiles = struct {
+	mu   sync.Mutex
+	open map[shmID]*shmFile
+}{open: map[shmID]*shmFile{}}
+
+type shmID struct{ dev, ino uint64 }
 
 // openWALIndex maps the header of the wal-index of the SQLite database at
 // dbPath. The caller must keep a connection to the database open for as
-// long as it reads the header: SQLite truncates or removes the file only
-// when no connection has it open, and a new file would not be this one.
+// long as it reads the header (SQLite truncates or removes the file only
+// when no connection has it open, and a new file would not be this one),
+// and call close only once every connection of its own is closed.
 func openWALIndex(dbPath string) (*walIndex, error) {
 	// SQLite names the file after the database's real path.
 	real, err := filepath.EvalSymlinks(dbPath)
 	if err != nil {
 		return nil, fmt.Errorf("store: wal-index: %w", err)
 	}
-	f, err := os.Open(real + "-shm")
+	file, err := useShmFile(real + "-shm")
 	if err != nil {
 		return nil, fmt.Errorf("store: wal-index: %w", err)
 	}
-	defer f.Close()
 	size := 2 * walHeaderWords * 4
-	if st, err := f.Stat(); err != nil {
+	if st, err := file.f.Stat(); err != nil {
+		file.release()
 		return nil, fmt.Errorf("store: wal-index: %w", err)
 	} else if st.Size() < int64(size) {
-		return nil, fmt.Errorf("store: wal-index %s holds %d bytes, not yet a header", f.Name(), st.Size())
+		file.release()
+		return nil, fmt.Errorf("store: wal-index %s holds %d bytes, not yet a header", file.f.Name(), st.Size())
 	}
-	mem, err := syscall.Mmap(int(f.Fd()), 0, size, syscall.PROT_READ, syscall.MAP_SHARED)
+	mem, err := syscall.Mmap(int(file.f.Fd()), 0, size, syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
-		return nil, fmt.Errorf("store: wal-index: map %s: %w", f.Name(), err)
+		file.release()
+		return nil, fmt.Errorf("store: wal-index: map %s: %w", file.f.Name(), err)
 	}
-	return &walIndex{mem: mem}, nil
+	return &walIndex{mem: mem, file: file}, nil
+}
+
+// useShmFile opens the -shm file at path, or counts one more user of the
+// descriptor this process has open already.
+func useShmFile(path string) (*shmFile, error) {
+	var st syscall.Stat_t
+	if err := syscall.Stat(path, &st); err != nil {
+		return nil, &os.PathError{Op: "stat", Path: path, Err: err}
+	}
+	id := shmID{uint64(st.Dev), uint64(st.Ino)}
+	shmFiles.mu.Lock()
+	defer shmFiles.mu.Unlock()
+	if file, ok := shmFiles.open[id]; ok {
+		file.users++
+		return file, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	// The file may have been replaced between the stat and the open;
+	// the descriptor is then filed under the inode it really has.
+	if fst, err := f.Stat(); err == nil {
+		if sys, ok := fst.Sys().(*syscall.Stat_t); ok {
+			id = shmID{uint64(sys.Dev), uint64(sys.Ino)}
+		}
+	}
+	if file, ok := shmFiles.open[id]; ok {
+		// Closing f here would drop the locks; keep it with the other.
+		file.users++
+		file.spare = append(file.spare, f)
+		return file, nil
+	}
+	file := &shmFile{id: id, f: f, users: 1}
+	shmFiles.open[id] = file
+	return file, nil
+}
+
+// release counts one user less, and closes the descriptors after the last.
+func (file *shmFile) release() error {
+	shmFiles.mu.Lock()
+	defer shmFiles.mu.Unlock()
+	if file.users--; file.users > 0 {
+		return nil
+	}
+	delete(shmFiles.open, file.id)
+	errs := []error{file.f.Close()}
+	for _, f := range file.spare {
+		errs = append(errs, f.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // header returns a consistent copy of the header, read as SQLite's readers
@@ -82,10 +161,21 @@ func (w *walIndex) word(i int) *uint32 {
 	return (*uint32)(unsafe.Pointer(&w.mem[4*i]))
 }
 
-// close unmaps the header.
-func (w *walIndex) close() error {
-	if err := syscall.Munmap(w.mem); err != nil {
+// unmap stops reading the header; it may be called more than once.
+func (w *walIndex) unmap() error {
+	if w.mem == nil {
+		return nil
+	}
+	mem := w.mem
+	w.mem = nil
+	if err := syscall.Munmap(mem); err != nil {
 		return fmt.Errorf("store: wal-index: unmap: %w", err)
 	}
 	return nil
+}
+
+// close unmaps the header and lets go of the file. Only once every
+// connection of the caller's own is closed: see shmFile.
+func (w *walIndex) close() error {
+	return errors.Join(w.unmap(), w.file.release())
 }
