@@ -26,11 +26,11 @@ type headMemo struct {
 	mu sync.Mutex
 	// conn is a connection of the memo's own, held so that SQLite keeps
 	// the wal-index file the memo reads; wal is nil when the memo is off.
-	// held is the wal-index the memo opened, let go of by release once
-	// the store has closed every connection (see shmFile).
+	// shm is the wal-index file the memo opened, let go of by release
+	// once the store has closed every connection (see shmFile).
 	conn *sql.Conn
 	wal  *walIndex
-	held *walIndex
+	shm  *shmFile
 	// version is the header the entries below were read at.
 	version walHeader
 	threads map[headKey]memoEntry[ThreadHead]
@@ -79,14 +79,20 @@ func (m *headMemo) start(ctx context.Context, db *sql.DB, path string) error {
 		conn.Close()
 		return fmt.Errorf("store: head memo: the database is in %s mode, not WAL", mode)
 	}
-	wal, err := openWALIndex(path)
-	if err != nil || wal == nil { // nil: not read on this system
+	shm, err := openShmFile(path)
+	if err != nil || shm == nil { // nil: not read on this system
 		conn.Close()
 		return err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	m.conn, m.wal, m.held = conn, wal, wal
+	m.shm = shm // from now on released only by release
+	wal, err := mapWALIndex(shm)
+	if err != nil {
+		conn.Close()
+		return err
+	}
+	m.conn, m.wal = conn, wal
 	m.resetLocked(walHeader{})
 	return nil
 }
@@ -113,11 +119,11 @@ func (m *headMemo) closeLocked() error {
 func (m *headMemo) release() error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.held == nil {
+	if m.shm == nil {
 		return nil
 	}
-	err := m.held.close()
-	m.held = nil
+	err := m.shm.release()
+	m.shm = nil
 	return err
 }
 

@@ -64,16 +64,21 @@ func TestHeadMemoTurnsOffWhenItsWALIndexFaults(t *testing.T) {
 	if err := os.WriteFile(fake+"-shm", make([]byte, 4096), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	wal, err := openWALIndex(fake)
+	shm, err := openShmFile(fake)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { shm.release() })
+	wal, err := mapWALIndex(shm)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := os.Truncate(fake+"-shm", 0); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { wal.close() })
 	s.memo.mu.Lock()
-	s.memo.wal = wal // the real one stays held until the store closes
+	s.memo.wal.unmap()
+	s.memo.wal = wal // the store's own file stays open until it closes
 	s.memo.mu.Unlock()
 
 	th, err := s.EnsureThread(ctx, "blog", "/p", "P", "https://example.com/p")

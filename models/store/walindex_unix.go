@@ -20,17 +20,16 @@ import (
 // changed by reading its header without a lock; walIndex reads it the same
 // way, at the cost of a few memory loads instead of a read transaction.
 type walIndex struct {
-	mem  []byte // nil once unmapped
-	file *shmFile
+	mem []byte // nil once unmapped
 }
 
 // shmFile is this process's own descriptor of one -shm file, shared by
-// every walIndex of the file. POSIX locks belong to a process and a file,
+// every store of the process on the file. POSIX locks belong to a process and a file,
 // and closing any descriptor of the file drops all of them, SQLite's too:
 // another process would then find the database unused, truncate the file
 // and make this one fault at its next commit. So the descriptor stays
 // open until the last store of this process using the file has closed
-// every connection (walIndex.close), as SQLite itself keeps descriptors.
+// every connection (shmFile.release), as SQLite itself keeps descriptors.
 type shmFile struct {
 	id    shmID
 	f     *os.File
@@ -46,12 +45,11 @@ var shmFiles = struct {
 
 type shmID struct{ dev, ino uint64 }
 
-// openWALIndex maps the header of the wal-index of the SQLite database at
-// dbPath. The caller must keep a connection to the database open for as
-// long as it reads the header (SQLite truncates or removes the file only
-// when no connection has it open, and a new file would not be this one),
-// and call close only once every connection of its own is closed.
-func openWALIndex(dbPath string) (*walIndex, error) {
+// openShmFile opens the wal-index of the SQLite database at dbPath, or
+// counts one more user of the descriptor this process has open already.
+// The caller must call release once, and only once every connection of
+// its own to the database is closed.
+func openShmFile(dbPath string) (*shmFile, error) {
 	// SQLite names the file after the database's real path.
 	real, err := filepath.EvalSymlinks(dbPath)
 	if err != nil {
@@ -61,20 +59,25 @@ func openWALIndex(dbPath string) (*walIndex, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: wal-index: %w", err)
 	}
+	return file, nil
+}
+
+// mapWALIndex maps the header of the wal-index open as file. The caller
+// must keep a connection to the database open for as long as it reads the
+// header: SQLite truncates or removes the file only when no connection
+// has it open, and a new file would not be this one.
+func mapWALIndex(file *shmFile) (*walIndex, error) {
 	size := 2 * walHeaderWords * 4
 	if st, err := file.f.Stat(); err != nil {
-		file.release()
 		return nil, fmt.Errorf("store: wal-index: %w", err)
 	} else if st.Size() < int64(size) {
-		file.release()
 		return nil, fmt.Errorf("store: wal-index %s holds %d bytes, not yet a header", file.f.Name(), st.Size())
 	}
 	mem, err := syscall.Mmap(int(file.f.Fd()), 0, size, syscall.PROT_READ, syscall.MAP_SHARED)
 	if err != nil {
-		file.release()
 		return nil, fmt.Errorf("store: wal-index: map %s: %w", file.f.Name(), err)
 	}
-	return &walIndex{mem: mem, file: file}, nil
+	return &walIndex{mem: mem}, nil
 }
 
 // useShmFile opens the -shm file at path, or counts one more user of the
@@ -172,10 +175,4 @@ func (w *walIndex) unmap() error {
 		return fmt.Errorf("store: wal-index: unmap: %w", err)
 	}
 	return nil
-}
-
-// close unmaps the header and lets go of the file. Only once every
-// connection of the caller's own is closed: see shmFile.
-func (w *walIndex) close() error {
-	return errors.Join(w.unmap(), w.file.release())
 }
