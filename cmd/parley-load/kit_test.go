@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -86,5 +87,21 @@ func TestDefaultScenarios(t *testing.T) {
 	}
 	if got := defaultScenarios(" counts , queue,", false); strings.Join(got, ",") != "counts,queue" {
 		t.Errorf("parsed list = %v", got)
+	}
+}
+
+// TestResidentSplitsRSS reads this test's own memory: the anonymous and
+// file parts are there and add up to no more than the whole.
+func TestResidentSplitsRSS(t *testing.T) {
+	m, err := residentKB(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.total <= 0 || m.anon <= 0 || m.file <= 0 || m.anon+m.file > m.total {
+		t.Fatalf("resident memory %+v", m)
+	}
+	s := startupStats{IdleRSSKB: 35_000, IdleAnonKB: 11_000, IdleFileKB: 24_000}
+	if got, want := s.idleMemory(), "34.2 MB (anonymous 10.7 MB, mapped files 23.4 MB)"; got != want {
+		t.Fatalf("idleMemory() = %q, want %q", got, want)
 	}
 }

@@ -20,8 +20,16 @@ type startupStats struct {
 	First time.Duration   `json:"first_ns"`
 	Runs  []time.Duration `json:"runs_ns"`
 	// IdleRSSKB is the server's RSS one second after its last start,
-	// before any load.
-	IdleRSSKB int64 `json:"idle_rss_kb"`
+	// before any load; IdleAnonKB and IdleFileKB split it into anonymous
+	// memory and mapped files (the binary).
+	IdleRSSKB  int64 `json:"idle_rss_kb"`
+	IdleAnonKB int64 `json:"idle_anon_kb"`
+	IdleFileKB int64 `json:"idle_file_kb"`
+}
+
+// idleMemory describes the idle RSS and its two parts.
+func (s startupStats) idleMemory() string {
+	return fmt.Sprintf("%s MB (anonymous %s MB, mapped files %s MB)", mb(s.IdleRSSKB), mb(s.IdleAnonKB), mb(s.IdleFileKB))
 }
 
 func (s startupStats) median() time.Duration {
@@ -155,8 +163,8 @@ func (rep report) print(w io.Writer, markdown bool) {
 		for i, d := range s.Runs {
 			runs[i] = ms(d)
 		}
-		fmt.Fprintf(w, "\nstart-up on %s: median %s ms to the first 200 from /healthz (runs: %s ms; first start, which creates the admin: %s ms); idle RSS %s MB\n",
-			s.Database, ms(s.median()), strings.Join(runs, ", "), ms(s.First), mb(s.IdleRSSKB))
+		fmt.Fprintf(w, "\nstart-up on %s: median %s ms to the first 200 from /healthz (runs: %s ms; first start, which creates the admin: %s ms); idle RSS %s\n",
+			s.Database, ms(s.median()), strings.Join(runs, ", "), ms(s.First), s.idleMemory())
 	}
 	for _, r := range rep.Results {
 		if len(r.Statuses) > 0 && r.Unavailable == "" {

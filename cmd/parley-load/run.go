@@ -164,9 +164,11 @@ func (r *runner) start(ctx context.Context, label, db string) (*parleyProc, erro
 		proc.kill()
 		return nil, ctx.Err()
 	}
-	st.IdleRSSKB, _ = rssKB(proc.Pid())
+	if m, err := residentKB(proc.Pid()); err == nil {
+		st.IdleRSSKB, st.IdleAnonKB, st.IdleFileKB = m.total, m.anon, m.file
+	}
 	r.rep.Startup = append(r.rep.Startup, st)
-	fmt.Fprintf(r.log, "%s: Parley on %s, start-up median %s ms, idle RSS %s MB\n", label, proc.base, ms(st.median()), mb(st.IdleRSSKB))
+	fmt.Fprintf(r.log, "%s: Parley on %s, start-up median %s ms, idle RSS %s\n", label, proc.base, ms(st.median()), st.idleMemory())
 	return proc, nil
 }
 
