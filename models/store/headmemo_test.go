@@ -227,13 +227,7 @@ func TestHeadMemoSeesAnotherProcess(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "memo.db")
 	st := storetest.Open(t, path)
-	if err := st.Bootstrap(ctx, store.Welcome{Title: "Welcome", Slug: "welcome", Body: "hi", BodyHTML: "<p>hi</p>"}); err != nil {
-		t.Fatal(err)
-	}
-	post, err := st.PostBySlug(ctx, models.DefaultSiteID, "welcome")
-	if err != nil {
-		t.Fatal(err)
-	}
+	post := bootstrapped(t, st)
 	for _, closed := range []bool{true, false} {
 		for range 2 { // the second read comes from the memo
 			if h, err := st.PostHead(ctx, models.DefaultSiteID, "welcome"); err != nil || h.Thread.Closed == closed {

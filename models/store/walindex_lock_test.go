@@ -33,9 +33,7 @@ func TestStoreKeepsSQLiteLocksOnTheWALIndex(t *testing.T) {
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "locks.db")
 	st := storetest.Open(t, path)
-	if err := st.Bootstrap(ctx, store.Welcome{Title: "Welcome", Slug: "welcome", Body: "hi", BodyHTML: "<p>hi</p>"}); err != nil {
-		t.Fatal(err)
-	}
+	bootstrapped(t, st)
 	wantLocked := func(when string) {
 		t.Helper()
 		cmd := exec.Command(os.Args[0], "-test.run=^TestWALIndexLockProbe$")
