@@ -47,6 +47,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer st.Close()
+	if err := st.MemoProblem(); err != nil {
+		log.Warn("the head memo is off: every read asks the database for its thread, which is correct but slower", "err", err)
+	}
 	if err := ensureAdmin(ctx, st, cfg, stderr); err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -42,6 +43,38 @@ func TestHeadMemoIsOnForAFile(t *testing.T) {
 	}
 	if at := s.memo.now(); !at.ok || at.version == (walHeader{}) {
 		t.Fatalf("the memo reads the header as %+v", at)
+	}
+	if err := s.MemoProblem(); err != nil {
+		t.Fatalf("MemoProblem: %v", err)
+	}
+}
+
+// TestHeadMemoThatCannotStartStaysOff: a memo whose wal-index cannot be
+// opened says why, stays off and holds nothing (Open then keeps the
+// store, with MemoProblem set).
+func TestHeadMemoThatCannotStartStaysOff(t *testing.T) {
+	ctx := context.Background()
+	s := memoStore(t)
+	db, err := s.r.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m headMemo
+	if err := m.start(ctx, db, filepath.Join(t.TempDir(), "missing.db")); err == nil {
+		t.Fatal("a memo started without a wal-index")
+	}
+	if at := m.now(); at.ok {
+		t.Fatalf("the memo that could not start answers %+v", at)
+	}
+	if m.conn != nil || m.shm != nil {
+		t.Fatal("the memo that could not start holds a connection or a file")
+	}
+	if err := errors.Join(m.close(), m.release()); err != nil {
+		t.Fatal(err)
+	}
+	// Its connection went back to the pool: the store still reads.
+	if _, err := s.ThreadHead(ctx, "blog", "/p"); err != nil {
+		t.Fatal(err)
 	}
 }
 

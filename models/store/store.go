@@ -32,8 +32,10 @@ type Store struct {
 	gc *groupCommitter
 	// heads are the statements of the hot read path, prepared once.
 	heads headStatements
-	// memo remembers their answers while nothing is committed (SQLite).
-	memo headMemo
+	// memo remembers their answers while nothing is committed (SQLite);
+	// memoProblem is why it could not start, if it could not.
+	memo        headMemo
+	memoProblem error
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -57,14 +59,18 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, err
 	}
 	if !s.postgres {
-		if err := s.startMemo(ctx); err != nil {
-			s.Close()
-			return nil, err
-		}
+		// The memo only saves work: without it every read asks the
+		// database for its head, correctly. See MemoProblem.
+		s.memoProblem = s.startMemo(ctx)
 	}
 	s.gc = newGroupCommitter(s.w, defaultMaxBatch, defaultLinger)
 	return s, nil
 }
+
+// MemoProblem reports why the head memo is off on a SQLite database; nil
+// when it is on, and on PostgreSQL, where there is none. Reads are correct
+// either way; without the memo each asks the database for its head.
+func (s *Store) MemoProblem() error { return s.memoProblem }
 
 // startMemo gives the head memo its connection from the read pool.
 func (s *Store) startMemo(ctx context.Context) error {
