@@ -80,7 +80,7 @@ func (m *headMemo) start(ctx context.Context, db *sql.DB, path string) error {
 		return fmt.Errorf("store: head memo: the database is in %s mode, not WAL", mode)
 	}
 	shm, err := openShmFile(path)
-	if err != nil || shm == nil { // nil: not read on this system
+	if err != nil {
 		conn.Close()
 		return err
 	}

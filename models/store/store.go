@@ -30,7 +30,8 @@ type Store struct {
 	// gc batches new comments into shared transactions; nil until Open
 	// has migrated the database.
 	gc *groupCommitter
-	// heads are the statements of the hot read path, prepared once.
+	// heads are the statements of the hot paths (a read's heads, a new
+	// comment's checks), prepared once.
 	heads headStatements
 	// memo remembers their answers while nothing is committed (SQLite);
 	// memoProblem is why it could not start, if it could not.

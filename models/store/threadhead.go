@@ -153,8 +153,9 @@ func (s *Store) PostRules(ctx context.Context, postID uint) (PostRules, error) {
 	return r, nil
 }
 
-// headStatements are the head queries, prepared on the read pool on first
-// use: preparing them on every request cost as much as running them.
+// headStatements are the head queries and a new comment's checks
+// (judgereads.go), prepared on the read pool on first use: preparing them
+// on every request cost as much as running them.
 // A failed preparation is tried again on the next request.
 type headStatements struct {
 	mu    sync.Mutex
