@@ -61,6 +61,10 @@ func HotPlans(s *Store) (map[string][]string, error) {
 		"place reply": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
 			return tx.Select("id", "thread_id", "parent_id", "root_id", "depth", "status").Where("id = ?", 1).Take(&models.Comment{})
 		}),
+		"old identities": s.w.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Comment{}).Where("id IN (?)", oldIdentitiesQuery(s.w, models.DefaultSiteID, since)).
+				UpdateColumns(map[string]any{"ip": "", "user_agent": ""})
+		}),
 		"page counts":       fmt.Sprintf(s.countsQuery(), "'default'", `'["/posts/welcome", "/posts/other"]'`),
 		"queue version":     queueVersionQuery,
 		"session moderator": fmt.Sprintf(sessionModeratorQuery, "'session-id'", "'2026-01-01 00:00:00'", s.falseLiteral()),

@@ -187,8 +187,9 @@ func TestGroupCommitRespectsCancellation(t *testing.T) {
 }
 
 // TestHotQueryPlans reads SQLite's plans of the queries each new comment
-// and the queue's tab counts run: each searches an index (or a primary
-// key), none scans comments, and the counts never touch comments at all.
+// and the queue's tab counts run, and of the retention sweep: each searches
+// an index (or a primary key), none scans comments, and the counts never
+// touch comments at all.
 func TestHotQueryPlans(t *testing.T) {
 	s, _ := seeded(t, 20_000)
 	plans, err := store.HotPlans(s)
@@ -208,6 +209,7 @@ func TestHotQueryPlans(t *testing.T) {
 		"page counts":              "SEARCH threads USING INDEX idx_threads_site_page (site_id=? AND page=?)",
 		"queue version":            "SEARCH queue_version USING INTEGER PRIMARY KEY (rowid=?)",
 		"session moderator":        "SEARCH s USING INDEX sqlite_autoindex_sessions_1 (id=?) | SEARCH m USING INTEGER PRIMARY KEY",
+		"old identities":           "SEARCH comments USING INDEX idx_comments_identity_age (created_at<?)",
 	}
 	for name, plan := range plans {
 		if want[name] == "" {

@@ -33,6 +33,9 @@ var migrations = []migration{
 			&models.Redirect{}, &models.ImportJob{}, &importParent{}, &rateLimitHit{},
 			&models.Vote{}, &models.Subscriber{}, &models.ReplyNotice{})
 	}},
+	{"index of comments that still hold an IP address or user agent", func(tx *gorm.DB) error {
+		return tx.Exec("CREATE INDEX IF NOT EXISTS idx_comments_identity_age ON comments (created_at) WHERE " + identityKept).Error
+	}},
 }
 
 // LatestSchema is the schema version this build of Parley knows.
