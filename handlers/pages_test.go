@@ -284,4 +284,14 @@ func TestStaticAssetsAreHashedAndCached(t *testing.T) {
 		t.Fatalf("headers = %v", resp.Header)
 	}
 	wantStatus(t, e.get(nil, "/static/nope.css"), http.StatusNotFound)
+	for name, want := range map[string]string{
+		"/static/app.css": "text/css; charset=utf-8", "/static/embed.js": "text/javascript; charset=utf-8",
+		"/static/reader.js": "text/javascript; charset=utf-8",
+	} {
+		resp := e.get(nil, name)
+		wantStatus(t, resp, http.StatusOK)
+		if got := resp.Header.Get("Content-Type"); got != want {
+			t.Errorf("%s: Content-Type %q, want %q", name, got, want)
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	"strings"
 	"testing"
 
 	"parley/handlers/i18n"
@@ -46,4 +47,15 @@ func mustAssets(t *testing.T) *assets {
 		t.Fatal(err)
 	}
 	return a
+}
+
+func TestAssetOfAnUnknownKindIsRefused(t *testing.T) {
+	a := mustAssets(t)
+	err := a.add("logo.webp", []byte("RIFF"))
+	if err == nil || !strings.Contains(err.Error(), `no content type for ".webp" files`) {
+		t.Fatalf("add(logo.webp) = %v, want an error naming the extension", err)
+	}
+	if _, ok := a.byName["logo.webp"]; ok {
+		t.Fatal("the refused file was registered")
+	}
 }
