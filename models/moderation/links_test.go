@@ -11,6 +11,8 @@ func TestCountLinks(t *testing.T) {
 		{"none", "just text, example.com is not a link", "<p>just text</p>", 0},
 		{"bare urls", "see https://a.example and http://b.example/x", "", 2},
 		{"www", "go to www.a.example today", "", 1},
+		{"upper case", "HTTPS://A.EXAMPLE/X and WwW.b.example", "", 2},
+		{"www inside a word is not a link", "awww.a.example, www without a dot", "", 0},
 		{"same url twice", "https://a.example https://a.example", "", 1},
 		{"scheme, www, slash and case ignored", "http://A.example/ https://www.a.example", "", 1},
 		{"markdown link counted once with its html",
@@ -36,6 +38,30 @@ func TestCountLinks(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := CountLinks(tt.body, tt.html); got != tt.want {
 				t.Errorf("CountLinks = %d, want %d", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestMayHoldBareURLAgreesWithTheExpression(t *testing.T) {
+	for _, body := range []string{"", "www", "www.", "WWW.", "wWw.x", "a://", "://", "ftp://x", "plain words.",
+		"ww.x", "www,x", "café www.é", "\xffwww.x", "http:/x"} {
+		if found := bareURL.MatchString(body); found && !mayHoldBareURL(body) {
+			t.Errorf("%q: bareURL matches but mayHoldBareURL says no", body)
+		}
+	}
+}
+
+func BenchmarkCountLinks(b *testing.B) {
+	plain := "I would love to see a follow-up post that compares the memory usage over a week. " +
+		"The trick is `PRAGMA journal_mode=WAL`. Could you say more about how the cache is invalidated?"
+	for _, tt := range []struct{ name, body, html string }{
+		{"no links", plain, "<p>" + plain + "</p>"},
+		{"one link", plain + " See https://a.example/x.", `<p>` + plain + ` See <a href="https://a.example/x">https://a.example/x</a>.</p>`},
+	} {
+		b.Run(tt.name, func(b *testing.B) {
+			for b.Loop() {
+				CountLinks(tt.body, tt.html)
 			}
 		})
 	}
