@@ -19,23 +19,23 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment, maxDepth i
 	if s.gc != nil {
 		return s.gc.submit(ctx, c, maxDepth)
 	}
-	return wrapCreate(createOne(ctx, s.w, c, maxDepth))
+	return wrapCreate(createOne(ctx, s.w, s.inserts, c, maxDepth))
 }
 
 // createOne stores c in a transaction of its own.
-func createOne(ctx context.Context, db *gorm.DB, c *models.Comment, maxDepth int) error {
+func createOne(ctx context.Context, db *gorm.DB, ins *commentInsert, c *models.Comment, maxDepth int) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := placeReply(tx, c, maxDepth); err != nil {
 			return err
 		}
-		return insertComment(tx, c)
+		return insertComment(tx, ins, c)
 	})
 }
 
 // insertComment writes a placed comment and, for an approved one, moves its
 // thread's count and version.
-func insertComment(tx *gorm.DB, c *models.Comment) error {
-	if err := tx.Create(c).Error; err != nil {
+func insertComment(tx *gorm.DB, ins *commentInsert, c *models.Comment) error {
+	if err := ins.insert(tx, c); err != nil {
 		return err
 	}
 	if c.Status == models.StatusApproved {

@@ -1,7 +1,40 @@
 package store
 
+import (
+	"sync"
+
+	"gorm.io/gorm/schema"
+
+	"parley/models"
+)
+
 // ForceSchemaVersion sets the recorded schema version, to test refusal of a
 // database from a newer Parley.
 func ForceSchemaVersion(s *Store, v int) error {
 	return s.w.Save(&schemaVersion{ID: 1, Version: v}).Error
+}
+
+// CommentColumns is the column list of a new comment's INSERT.
+var CommentColumns = commentColumns
+
+// CreateCommentThroughGORM stores c with GORM's Create, as new comments
+// were stored before their INSERT was prepared, for comparing the two.
+func CreateCommentThroughGORM(s *Store, c *models.Comment) error {
+	return s.w.Create(c).Error
+}
+
+// CommentRow reads every column of one comment as the driver returns it.
+func CommentRow(s *Store, id uint) (map[string]any, error) {
+	row := map[string]any{}
+	err := s.w.Table("comments").Where("id = ?", id).Take(&row).Error
+	return row, err
+}
+
+// GORMColumns returns the database columns GORM maps model's fields to.
+func GORMColumns(s *Store, model any) ([]string, error) {
+	sch, err := schema.Parse(model, &sync.Map{}, s.w.NamingStrategy)
+	if err != nil {
+		return nil, err
+	}
+	return sch.DBNames, nil
 }

@@ -84,5 +84,5 @@ func HotPlans(s *Store) (map[string][]string, error) {
 // bound and linger, for the batch-size benchmarks.
 func SetGroupCommit(s *Store, maxBatch int, linger time.Duration) {
 	s.gc.stop()
-	s.gc = newGroupCommitter(s.w, maxBatch, linger)
+	s.gc = newGroupCommitter(s.w, s.inserts, maxBatch, linger)
 }
