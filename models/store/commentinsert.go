@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -25,17 +26,16 @@ var commentColumns = []string{
 	"source", "external_id",
 }
 
-// commentInsert is the INSERT every new comment runs, prepared once on the
-// writer's pool when the store opens. Through GORM's Create it was parsed,
-// planned and thrown away for each comment, after reflecting over the
-// model: about a sixth of a new comment's CPU under the kit's write load.
-type commentInsert struct {
-	mu    sync.Mutex
-	query string
-	stmt  *sql.Stmt
+// writerStatements are the statements every new comment runs on the
+// writer, prepared once on the writer's pool when the store opens. Through
+// GORM each was parsed, planned and thrown away for every comment, after
+// reflecting over the model: for the INSERT, about a sixth of a new
+// comment's CPU under the kit's write load.
+type writerStatements struct {
+	insert, parent writerQuery
 }
 
-func newCommentInsert(postgres bool) *commentInsert {
+func newWriterStatements(postgres bool) *writerStatements {
 	marks := make([]string, len(commentColumns))
 	for i := range marks {
 		marks[i] = "?"
@@ -43,55 +43,88 @@ func newCommentInsert(postgres bool) *commentInsert {
 			marks[i] = fmt.Sprintf("$%d", i+1)
 		}
 	}
-	return &commentInsert{query: "INSERT INTO comments (" + strings.Join(commentColumns, ", ") +
-		") VALUES (" + strings.Join(marks, ", ") + ") RETURNING id"}
+	parent := "SELECT id, thread_id, parent_id, root_id, depth, status FROM comments WHERE id = ?"
+	if postgres {
+		parent = strings.Replace(parent, "?", "$1", 1)
+	}
+	return &writerStatements{
+		insert: writerQuery{query: "INSERT INTO comments (" + strings.Join(commentColumns, ", ") +
+			") VALUES (" + strings.Join(marks, ", ") + ") RETURNING id"},
+		parent: writerQuery{query: parent},
+	}
 }
 
-// prepare prepares the statement on db's pool. It must not run inside a
-// transaction of that pool: SQLite's writer pool has one connection, which
-// the transaction holds.
-func (ci *commentInsert) prepare(ctx context.Context, db *gorm.DB) error {
-	pool, err := db.DB()
-	if err != nil {
-		return fmt.Errorf("store: prepare the comment insert: %w", err)
+// prepare prepares both on db's pool. It must not run inside a transaction
+// of that pool: SQLite's writer pool has one connection, which the
+// transaction would hold.
+func (ws *writerStatements) prepare(ctx context.Context, db *gorm.DB) error {
+	for _, q := range []*writerQuery{&ws.insert, &ws.parent} {
+		if err := q.prepare(ctx, db); err != nil {
+			return err
+		}
 	}
-	stmt, err := pool.PrepareContext(ctx, ci.query)
-	if err != nil {
-		return fmt.Errorf("store: prepare the comment insert: %w", err)
-	}
-	ci.mu.Lock()
-	defer ci.mu.Unlock()
-	if ci.stmt != nil {
-		ci.stmt.Close()
-	}
-	ci.stmt = stmt
 	return nil
 }
 
-// prepared returns the statement; nil before prepare and after close.
-func (ci *commentInsert) prepared() *sql.Stmt {
-	ci.mu.Lock()
-	defer ci.mu.Unlock()
-	return ci.stmt
+// close releases both.
+func (ws *writerStatements) close() error {
+	return errors.Join(ws.insert.close(), ws.parent.close())
 }
 
-// close releases the statement.
-func (ci *commentInsert) close() error {
-	ci.mu.Lock()
-	defer ci.mu.Unlock()
-	if ci.stmt == nil {
+// writerQuery is one statement of the writer's, prepared once.
+type writerQuery struct {
+	mu    sync.Mutex
+	query string
+	stmt  *sql.Stmt
+}
+
+func (q *writerQuery) prepare(ctx context.Context, db *gorm.DB) error {
+	pool, err := db.DB()
+	if err != nil {
+		return fmt.Errorf("store: prepare %q: %w", q.query, err)
+	}
+	stmt, err := pool.PrepareContext(ctx, q.query)
+	if err != nil {
+		return fmt.Errorf("store: prepare %q: %w", q.query, err)
+	}
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.stmt != nil {
+		q.stmt.Close()
+	}
+	q.stmt = stmt
+	return nil
+}
+
+func (q *writerQuery) close() error {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.stmt == nil {
 		return nil
 	}
-	err := ci.stmt.Close()
-	ci.stmt = nil
+	err := q.stmt.Close()
+	q.stmt = nil
 	return err
 }
 
-// insert writes c as a new row in tx, a transaction on the writer's pool,
-// and sets its id. Like GORM's Create, it sets CreatedAt and UpdatedAt to
-// now when they are zero.
-func (ci *commentInsert) insert(tx *gorm.DB, c *models.Comment) error {
+// row runs the query in tx, a transaction on the writer's pool, through
+// the transaction's own handle on the prepared statement, which reuses what
+// was prepared on its connection (SQLite's writer has only one). Without a
+// prepared statement it sends the query as it is.
+func (q *writerQuery) row(tx *gorm.DB, args ...any) *sql.Row {
 	ctx := tx.Statement.Context
+	q.mu.Lock()
+	stmt := q.stmt
+	q.mu.Unlock()
+	if sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx); ok && stmt != nil {
+		return sqlTx.StmtContext(ctx, stmt).QueryRowContext(ctx, args...)
+	}
+	return tx.Statement.ConnPool.QueryRowContext(ctx, q.query, args...)
+}
+
+// insertComment writes c as a new row in tx and sets its id. Like GORM's
+// Create, it sets CreatedAt and UpdatedAt to now when they are zero.
+func (ws *writerStatements) insertComment(tx *gorm.DB, c *models.Comment) error {
 	now := time.Now().UTC()
 	if c.CreatedAt.IsZero() {
 		c.CreatedAt = now
@@ -103,20 +136,31 @@ func (ci *commentInsert) insert(tx *gorm.DB, c *models.Comment) error {
 	if err != nil {
 		return err
 	}
-	var row *sql.Row
-	if sqlTx, ok := tx.Statement.ConnPool.(*sql.Tx); ok && ci.prepared() != nil {
-		// The transaction's own handle on the statement reuses what was
-		// prepared on its connection (SQLite's writer has only one).
-		row = sqlTx.StmtContext(ctx, ci.prepared()).QueryRowContext(ctx, args...)
-	} else {
-		row = tx.Statement.ConnPool.QueryRowContext(ctx, ci.query, args...)
-	}
 	var id int64
-	if err := row.Scan(&id); err != nil {
+	if err := ws.insert.row(tx, args...).Scan(&id); err != nil {
 		return translate(tx, err)
 	}
 	c.ID = uint(id)
 	return nil
+}
+
+// placement reads what placing a reply under comment id needs: its thread,
+// parent, root, depth and status. A missing comment is models.ErrNotFound.
+func (ws *writerStatements) placement(tx *gorm.DB, id uint) (models.Comment, error) {
+	var c models.Comment
+	var parent sql.NullInt64
+	err := ws.parent.row(tx, id).Scan(&c.ID, &c.ThreadID, &parent, &c.RootID, &c.Depth, &c.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, models.ErrNotFound
+	}
+	if err != nil {
+		return c, err
+	}
+	if parent.Valid {
+		p := uint(parent.Int64)
+		c.ParentID = &p
+	}
+	return c, nil
 }
 
 // translate maps a driver error to GORM's (gorm.ErrDuplicatedKey and the

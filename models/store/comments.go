@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -19,23 +20,23 @@ func (s *Store) CreateComment(ctx context.Context, c *models.Comment, maxDepth i
 	if s.gc != nil {
 		return s.gc.submit(ctx, c, maxDepth)
 	}
-	return wrapCreate(createOne(ctx, s.w, s.inserts, c, maxDepth))
+	return wrapCreate(createOne(ctx, s.w, s.writes, c, maxDepth))
 }
 
 // createOne stores c in a transaction of its own.
-func createOne(ctx context.Context, db *gorm.DB, ins *commentInsert, c *models.Comment, maxDepth int) error {
+func createOne(ctx context.Context, db *gorm.DB, ws *writerStatements, c *models.Comment, maxDepth int) error {
 	return db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := placeReply(tx, c, maxDepth); err != nil {
+		if err := placeReply(tx, ws, c, maxDepth); err != nil {
 			return err
 		}
-		return insertComment(tx, ins, c)
+		return insertComment(tx, ws, c)
 	})
 }
 
 // insertComment writes a placed comment and, for an approved one, moves its
 // thread's count and version.
-func insertComment(tx *gorm.DB, ins *commentInsert, c *models.Comment) error {
-	if err := ins.insert(tx, c); err != nil {
+func insertComment(tx *gorm.DB, ws *writerStatements, c *models.Comment) error {
+	if err := ws.insertComment(tx, c); err != nil {
 		return err
 	}
 	if c.Status == models.StatusApproved {
@@ -52,16 +53,14 @@ func insertComment(tx *gorm.DB, ins *commentInsert, c *models.Comment) error {
 
 // placeReply validates c's parent and sets c's depth, climbing to an
 // ancestor when the parent is already at the deepest allowed level.
-func placeReply(tx *gorm.DB, c *models.Comment, maxDepth int) error {
+func placeReply(tx *gorm.DB, ws *writerStatements, c *models.Comment, maxDepth int) error {
 	c.Depth, c.RootID = 0, 0
 	if c.ParentID == nil {
 		return nil
 	}
-	var parent models.Comment
-	err := tx.Select("id", "thread_id", "parent_id", "root_id", "depth", "status").
-		Where("id = ?", *c.ParentID).Take(&parent).Error
+	parent, err := ws.placement(tx, *c.ParentID)
 	if err != nil {
-		if notFound(err) == models.ErrNotFound {
+		if errors.Is(err, models.ErrNotFound) {
 			return models.ErrBadParent
 		}
 		return err
@@ -72,9 +71,7 @@ func placeReply(tx *gorm.DB, c *models.Comment, maxDepth int) error {
 	// Depth counts replies: top-level comments are 0, so at most maxDepth
 	// levels of replies exist. The loop is bounded by the parent's depth.
 	for parent.Depth >= maxDepth && parent.ParentID != nil {
-		var up models.Comment
-		err := tx.Select("id", "thread_id", "parent_id", "root_id", "depth", "status").
-			Where("id = ?", *parent.ParentID).Take(&up).Error
+		up, err := ws.placement(tx, *parent.ParentID)
 		if err != nil {
 			return fmt.Errorf("climb to ancestor: %w", err)
 		}

@@ -56,7 +56,7 @@ type GroupCommitStats struct {
 
 type groupCommitter struct {
 	db       *gorm.DB
-	inserts  *commentInsert
+	writes   *writerStatements
 	maxBatch int
 	linger   time.Duration
 	reqs     chan *commitRequest
@@ -70,8 +70,8 @@ type groupCommitter struct {
 // newGroupCommitter starts a committer writing through db. Its request
 // channel is unbuffered: a hand-over succeeds only when the committer takes
 // the request, so none is stranded in a buffer when it stops.
-func newGroupCommitter(db *gorm.DB, inserts *commentInsert, maxBatch int, linger time.Duration) *groupCommitter {
-	g := &groupCommitter{db: db, inserts: inserts, maxBatch: max(maxBatch, 1), linger: linger,
+func newGroupCommitter(db *gorm.DB, writes *writerStatements, maxBatch int, linger time.Duration) *groupCommitter {
+	g := &groupCommitter{db: db, writes: writes, maxBatch: max(maxBatch, 1), linger: linger,
 		reqs: make(chan *commitRequest), quit: make(chan struct{})}
 	g.stopped.Add(1)
 	go g.run()
@@ -177,14 +177,14 @@ func (g *groupCommitter) commit(batch []*commitRequest) {
 	results := make([]error, len(live))
 	err := g.db.WithContext(context.Background()).Transaction(func(tx *gorm.DB) error {
 		for i, r := range live {
-			if err := placeReply(tx, r.c, r.maxDepth); err != nil {
+			if err := placeReply(tx, g.writes, r.c, r.maxDepth); err != nil {
 				if errors.Is(err, models.ErrBadParent) {
 					results[i] = err
 					continue
 				}
 				return err
 			}
-			if err := insertComment(tx, g.inserts, r.c); err != nil {
+			if err := insertComment(tx, g.writes, r.c); err != nil {
 				return err
 			}
 		}
@@ -201,7 +201,7 @@ func (g *groupCommitter) commit(batch []*commitRequest) {
 	}
 	for _, r := range live {
 		r.c.ID = 0
-		r.done <- wrapCreate(createOne(r.ctx, g.db, g.inserts, r.c, r.maxDepth))
+		r.done <- wrapCreate(createOne(r.ctx, g.db, g.writes, r.c, r.maxDepth))
 	}
 }
 

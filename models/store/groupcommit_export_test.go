@@ -2,6 +2,7 @@ package store
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -58,9 +59,7 @@ func HotPlans(s *Store) (map[string][]string, error) {
 			return tx.Table("posts").Select(postColumns).Joins("JOIN threads ON threads.post_id = posts.id").
 				Where("posts.id = ?", 1).Limit(1).Scan(&[]PostWithThread{})
 		}),
-		"place reply": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
-			return tx.Select("id", "thread_id", "parent_id", "root_id", "depth", "status").Where("id = ?", 1).Take(&models.Comment{})
-		}),
+		"place reply": strings.Replace(s.writes.parent.query, "?", "1", 1),
 		"old identities": s.w.ToSQL(func(tx *gorm.DB) *gorm.DB {
 			return tx.Model(&models.Comment{}).Where("id IN (?)", oldIdentitiesQuery(s.w, models.DefaultSiteID, since)).
 				UpdateColumns(map[string]any{"ip": "", "user_agent": ""})
@@ -84,5 +83,5 @@ func HotPlans(s *Store) (map[string][]string, error) {
 // bound and linger, for the batch-size benchmarks.
 func SetGroupCommit(s *Store, maxBatch int, linger time.Duration) {
 	s.gc.stop()
-	s.gc = newGroupCommitter(s.w, s.inserts, maxBatch, linger)
+	s.gc = newGroupCommitter(s.w, s.writes, maxBatch, linger)
 }

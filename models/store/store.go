@@ -37,8 +37,8 @@ type Store struct {
 	// memoProblem is why it could not start, if it could not.
 	memo        headMemo
 	memoProblem error
-	// inserts is a new comment's INSERT, prepared once on the writer.
-	inserts *commentInsert
+	// writes are a new comment's statements on the writer, prepared once.
+	writes *writerStatements
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database.
@@ -66,11 +66,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		// database for its head, correctly. See MemoProblem.
 		s.memoProblem = s.startMemo(ctx)
 	}
-	if err := s.inserts.prepare(ctx, s.w); err != nil {
+	if err := s.writes.prepare(ctx, s.w); err != nil {
 		s.Close()
 		return nil, err
 	}
-	s.gc = newGroupCommitter(s.w, s.inserts, defaultMaxBatch, defaultLinger)
+	s.gc = newGroupCommitter(s.w, s.writes, defaultMaxBatch, defaultLinger)
 	return s, nil
 }
 
@@ -107,7 +107,7 @@ func open(dsn string) (*Store, error) {
 		sqlDB.SetMaxOpenConns(16)
 		sqlDB.SetMaxIdleConns(8)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
-		return &Store{w: db, r: db, postgres: true, inserts: newCommentInsert(true)}, nil
+		return &Store{w: db, r: db, postgres: true, writes: newWriterStatements(true)}, nil
 	}
 	return openSQLite(dsn, cfg)
 }
@@ -154,7 +154,7 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 	rdb.SetMaxOpenConns(5)
 	rdb.SetMaxIdleConns(5)
 	rdb.SetConnMaxLifetime(0)
-	return &Store{w: w, r: r, path: path, inserts: newCommentInsert(false)}, nil
+	return &Store{w: w, r: r, path: path, writes: newWriterStatements(false)}, nil
 }
 
 // Close stops the group committer after the batch in flight and releases
@@ -163,7 +163,7 @@ func (s *Store) Close() error {
 	if s.gc != nil {
 		s.gc.stop()
 	}
-	errs := []error{s.memo.close(), s.heads.close(), s.inserts.close()}
+	errs := []error{s.memo.close(), s.heads.close(), s.writes.close()}
 	for _, db := range []*gorm.DB{s.w, s.r} {
 		sqlDB, err := db.DB()
 		if err == nil {
