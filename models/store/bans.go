@@ -53,7 +53,7 @@ func (s *Store) CreateBan(ctx context.Context, b *models.Ban, actor Actor, remov
 		case who.IP != "" && b.Kind == models.BanIP:
 			q = q.Where("ip = ?", who.IP)
 		case who.Email != "":
-			q = q.Where("LOWER(email) = ?", who.Email)
+			q = q.Where(byEmail, who.Email)
 		default:
 			return nil
 		}

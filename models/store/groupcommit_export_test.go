@@ -64,6 +64,14 @@ func HotPlans(s *Store) (map[string][]string, error) {
 			return tx.Model(&models.Comment{}).Where("id IN (?)", oldIdentitiesQuery(s.w, models.DefaultSiteID, since)).
 				UpdateColumns(map[string]any{"ip": "", "user_agent": ""})
 		}),
+		"comments by email": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return tx.Table("comments").Select("comments.id").Joins("JOIN threads ON threads.id = comments.thread_id").
+				Where(commentsByEmail, "a@example.com").Order("comments.created_at DESC, comments.id DESC").Find(&[]QueueItem{})
+		}),
+		"replies off by email": s.w.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return tx.Model(&models.Comment{}).Where(byEmail+" AND notify_replies = ?", "a@example.com", true).
+				UpdateColumn("notify_replies", false)
+		}),
 		"page counts":       fmt.Sprintf(s.countsQuery(), "'default'", `'["/posts/welcome", "/posts/other"]'`),
 		"queue version":     queueVersionQuery,
 		"session moderator": fmt.Sprintf(sessionModeratorQuery, "'session-id'", "'2026-01-01 00:00:00'", s.falseLiteral()),

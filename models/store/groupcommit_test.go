@@ -187,9 +187,9 @@ func TestGroupCommitRespectsCancellation(t *testing.T) {
 }
 
 // TestHotQueryPlans reads SQLite's plans of the queries each new comment
-// and the queue's tab counts run, and of the retention sweep: each searches
-// an index (or a primary key), none scans comments, and the counts never
-// touch comments at all.
+// and the queue's tab counts run, of the retention sweep and of the
+// lookups by address: each searches an index (or a primary key), none
+// scans comments, and the counts never touch comments at all.
 func TestHotQueryPlans(t *testing.T) {
 	s, _ := seeded(t, 20_000)
 	plans, err := store.HotPlans(s)
@@ -210,6 +210,8 @@ func TestHotQueryPlans(t *testing.T) {
 		"queue version":            "SEARCH queue_version USING INTEGER PRIMARY KEY (rowid=?)",
 		"session moderator":        "SEARCH s USING INDEX sqlite_autoindex_sessions_1 (id=?) | SEARCH m USING INTEGER PRIMARY KEY",
 		"old identities":           "SEARCH comments USING INDEX idx_comments_identity_age (created_at<?)",
+		"comments by email":        "SEARCH comments USING INDEX idx_comments_email (<expr>=?)",
+		"replies off by email":     "SEARCH comments USING INDEX idx_comments_email (<expr>=?)",
 	}
 	for name, plan := range plans {
 		if want[name] == "" {

@@ -36,6 +36,9 @@ var migrations = []migration{
 	{"index of comments that still hold an IP address or user agent", func(tx *gorm.DB) error {
 		return tx.Exec("CREATE INDEX IF NOT EXISTS idx_comments_identity_age ON comments (created_at) WHERE " + identityKept).Error
 	}},
+	{"index of comments by address", func(tx *gorm.DB) error {
+		return tx.Exec("CREATE INDEX IF NOT EXISTS idx_comments_email ON comments (LOWER(email)) WHERE " + emailKept).Error
+	}},
 }
 
 // LatestSchema is the schema version this build of Parley knows.

@@ -15,6 +15,18 @@ import (
 // not a status, so the erasure cannot be undone into an empty comment.
 const ErasedStatus = "erased"
 
+// byEmail finds a commenter's comments by address, case-insensitively.
+// It reads idx_comments_email, an index of LOWER(email) over the comments
+// that have an address; SQLite uses such a partial index only when the
+// query states its condition, which no searched address fails. Without
+// it, each lookup read every comment (1.1 s on a million, holding the
+// writer for an unsubscribe or an erasure).
+const (
+	byEmail         = "LOWER(email) = ? AND " + emailKept
+	commentsByEmail = "LOWER(comments.email) = ? AND comments." + emailKept
+	emailKept       = "email <> ''"
+)
+
 // CommentsByEmail returns every comment written with email (compared
 // without case), newest first, with where it was posted: what a reader
 // who proved the address may see, download and erase.
@@ -27,7 +39,7 @@ func (s *Store) CommentsByEmail(ctx context.Context, email string) ([]QueueItem,
 	err := s.r.WithContext(ctx).Table("comments").
 		Select("comments.*, threads.site_id AS site_id, threads.page AS page, threads.title AS thread_title").
 		Joins("JOIN threads ON threads.id = comments.thread_id").
-		Where("LOWER(comments.email) = ?", email).
+		Where(commentsByEmail, email).
 		Order("comments.created_at DESC, comments.id DESC").Find(&items).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: comments by email: %w", err)
@@ -49,7 +61,7 @@ func (s *Store) EraseCommentsByEmail(ctx context.Context, email string, actor Ac
 	n := 0
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		var rows []models.Comment
-		if err := tx.Select("id", "thread_id", "status").Where("LOWER(email) = ?", email).Order("id").Find(&rows).Error; err != nil {
+		if err := tx.Select("id", "thread_id", "status").Where(byEmail, email).Order("id").Find(&rows).Error; err != nil {
 			return err
 		}
 		now := time.Now().UTC()

@@ -89,7 +89,7 @@ func (s *Store) Unsubscribe(ctx context.Context, email string, now time.Time) (b
 			return res.Error
 		}
 		changed = res.RowsAffected > 0
-		res = tx.Model(&models.Comment{}).Where("LOWER(email) = ? AND notify_replies = ?", email, true).
+		res = tx.Model(&models.Comment{}).Where(byEmail+" AND notify_replies = ?", email, true).
 			UpdateColumn("notify_replies", false)
 		if res.Error != nil {
 			return res.Error
