@@ -14,8 +14,8 @@ import (
 // bound, heads are read from the database as if there were no memo.
 const maxMemoEntries = 4096
 
-// headMemo remembers the heads of the hot read path (thread, post, site and
-// queue version) for as long as nothing has been committed to the SQLite
+// headMemo remembers the heads of the hot read path (thread, post, site,
+// queue version and a moderator's session) for as long as nothing has been committed to the SQLite
 // file. Every commit, by any connection in this process or in another one
 // (an import or a second Parley on the same file), rewrites the header of
 // the database's wal-index, so a read that finds the header unchanged may
@@ -37,6 +37,8 @@ type headMemo struct {
 	posts   map[headKey]memoEntry[PostHead]
 	sites   map[string]memoEntry[siteUpdated]
 	queue   map[struct{}]memoEntry[int64]
+	// sessions are signed-in moderators by session id.
+	sessions map[string]memoEntry[sessionOf]
 }
 
 // headKey names a thread (site and page) or a post (site and slug).
@@ -155,6 +157,7 @@ func (m *headMemo) resetLocked(version walHeader) {
 	m.posts = make(map[headKey]memoEntry[PostHead])
 	m.sites = make(map[string]memoEntry[siteUpdated])
 	m.queue = make(map[struct{}]memoEntry[int64])
+	m.sessions = make(map[string]memoEntry[sessionOf])
 }
 
 // currentLocked reports whether entries may be read or written for a read
@@ -192,6 +195,7 @@ func (m *headMemo) threadMap() map[headKey]memoEntry[ThreadHead] { return m.thre
 func (m *headMemo) postMap() map[headKey]memoEntry[PostHead]     { return m.posts }
 func (m *headMemo) siteMap() map[string]memoEntry[siteUpdated]   { return m.sites }
 func (m *headMemo) queueMap() map[struct{}]memoEntry[int64]      { return m.queue }
+func (m *headMemo) sessionMap() map[string]memoEntry[sessionOf]  { return m.sessions }
 
 // remembered runs read for key unless the memo has its answer, and
 // remembers a found or not-found answer.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"parley/models"
 	"parley/models/store"
@@ -274,4 +275,66 @@ func TestHeadMemoOtherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	fmt.Println("closed by the other process")
+}
+
+// TestHeadMemoSessionsEndWhenTheyShould: a moderator's session is answered
+// from the memo between commits, and stops being answered the moment
+// another store signs it out or disables its moderator, or its time runs
+// out with nothing committed at all.
+func TestHeadMemoSessionsEndWhenTheyShould(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "memo.db")
+	reader := storetest.Open(t, path)
+	other := storetest.Open(t, path)
+	mod := models.Moderator{Email: "mod@example.com", Name: "Mod", PasswordHash: "x", Role: models.RoleModerator}
+	if err := other.CreateModerator(ctx, &mod); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().UTC()
+	for _, sess := range []models.Session{
+		{ID: "signed-out", ModeratorID: mod.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
+		{ID: "short", ModeratorID: mod.ID, CreatedAt: now, ExpiresAt: now.Add(300 * time.Millisecond)},
+		{ID: "disabled", ModeratorID: mod.ID, CreatedAt: now, ExpiresAt: now.Add(time.Hour)},
+	} {
+		if err := other.CreateSession(ctx, &sess); err != nil {
+			t.Fatal(err)
+		}
+	}
+	signedIn := func(id string) bool {
+		t.Helper()
+		var found bool
+		for range 3 { // the later reads come from the memo
+			m, err := reader.SessionModerator(ctx, id)
+			if err != nil && !errors.Is(err, models.ErrNotFound) {
+				t.Fatalf("session %s: %v", id, err)
+			}
+			if err == nil && m.ID != mod.ID {
+				t.Fatalf("session %s: moderator %d, want %d", id, m.ID, mod.ID)
+			}
+			found = err == nil
+		}
+		return found
+	}
+	for _, id := range []string{"signed-out", "short", "disabled"} {
+		if !signedIn(id) {
+			t.Fatalf("session %s not found at the start", id)
+		}
+	}
+	if err := other.DeleteSession(ctx, "signed-out"); err != nil {
+		t.Fatal(err)
+	}
+	if signedIn("signed-out") {
+		t.Error("a session the other store deleted is still signed in")
+	}
+	signedIn("short") // remembered again after the delete's commit
+	time.Sleep(400 * time.Millisecond)
+	if signedIn("short") {
+		t.Error("an expired session is still signed in")
+	}
+	if _, err := other.SetModeratorDisabled(ctx, mod.ID, true, store.Actor{Name: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	if signedIn("disabled") {
+		t.Error("the session of a moderator the other store disabled is still signed in")
+	}
 }

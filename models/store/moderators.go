@@ -77,27 +77,49 @@ func (s *Store) CreateSession(ctx context.Context, sess *models.Session) error {
 
 // SessionModerator returns the enabled moderator of a live session.
 func (s *Store) SessionModerator(ctx context.Context, sessionID string) (models.Moderator, error) {
-	var m models.Moderator
-	stmts, err := s.heads.prepared(s)
-	if err != nil {
-		return m, fmt.Errorf("store: session: %w", err)
-	}
-	// Every admin request asks, so this goes straight to a prepared
-	// statement rather than through GORM's reflection.
-	err = stmts.session.QueryRowContext(s.quick(ctx), sessionID, time.Now().UTC()).Scan(&m.ID, &m.Email, &m.Name,
-		&m.PasswordHash, &m.Role, &m.Disabled, &m.CreatedAt, &m.UpdatedAt, &m.Notify, &m.Language)
-	if errors.Is(err, sql.ErrNoRows) {
-		return m, fmt.Errorf("store: session: %w", models.ErrNotFound)
+	now := time.Now().UTC()
+	// Every admin request asks, so the answer is remembered while nothing
+	// is committed (headmemo.go); the expiry is checked again on each
+	// remembered answer, since time moves on without a commit.
+	sm, err := remembered(&s.memo, s.memo.sessionMap, sessionID, isNotFound, func() (sessionOf, error) {
+		return s.readSession(ctx, sessionID, now)
+	})
+	if err == nil && !now.Before(sm.expires) {
+		err = models.ErrNotFound
 	}
 	if err != nil {
-		return m, fmt.Errorf("store: session: %w", err)
+		return models.Moderator{}, fmt.Errorf("store: session: %w", err)
 	}
-	return m, nil
+	return sm.moderator, nil
 }
 
-// sessionModeratorQuery finds the enabled moderator of an unexpired session.
+// sessionOf is an unexpired session's moderator and when the session ends.
+type sessionOf struct {
+	moderator models.Moderator
+	expires   time.Time
+}
+
+// readSession reads the enabled moderator of a session unexpired at now,
+// with a prepared statement rather than through GORM's reflection.
+func (s *Store) readSession(ctx context.Context, sessionID string, now time.Time) (sessionOf, error) {
+	var sm sessionOf
+	stmts, err := s.heads.prepared(s)
+	if err != nil {
+		return sm, err
+	}
+	m := &sm.moderator
+	err = stmts.session.QueryRowContext(s.quick(ctx), sessionID, now).Scan(&m.ID, &m.Email, &m.Name,
+		&m.PasswordHash, &m.Role, &m.Disabled, &m.CreatedAt, &m.UpdatedAt, &m.Notify, &m.Language, &sm.expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return sm, models.ErrNotFound
+	}
+	return sm, err
+}
+
+// sessionModeratorQuery finds the enabled moderator of an unexpired session,
+// and when the session ends.
 const sessionModeratorQuery = `SELECT m.id, m.email, m.name, m.password_hash, m.role, m.disabled, m.created_at, m.updated_at,
-m.notify, m.language FROM sessions s JOIN moderators m ON m.id = s.moderator_id
+m.notify, m.language, s.expires_at FROM sessions s JOIN moderators m ON m.id = s.moderator_id
 WHERE s.id = %s AND s.expires_at > %s AND m.disabled = %s`
 
 // DeleteSession revokes one session.
