@@ -186,14 +186,7 @@ func (s *Server) startSession(c *gin.Context, mod models.Moderator) error {
 	return s.cookies.Save(c.Request, c.Writer, sess)
 }
 
-func (s *Server) sessionID(c *gin.Context) string {
-	sess, err := s.cookies.Get(c.Request, sessionCookie)
-	if err != nil {
-		return ""
-	}
-	id, _ := sess.Values[sessionIDKey].(string)
-	return id
-}
+func (s *Server) sessionID(c *gin.Context) string { return s.sessionCookies.id(c.Request) }
 
 func (s *Server) logout(c *gin.Context) {
 	if id := s.sessionID(c); id != "" {

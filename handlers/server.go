@@ -52,17 +52,19 @@ type Server struct {
 	assets  *assets
 	log     *slog.Logger
 	cookies *sessions.CookieStore
-	signer  *signer
-	limiter limiter // shared through Redis, or the database on PostgreSQL
-	akismet *akismet.Client
-	mail    *mailer.Mailer // nil when mail is off
-	passwd  passwordChecker
-	now     func() time.Time
-	handler http.Handler
-	imports *importRunner // uploaded imports running in the background
-	metrics *metrics      // Prometheus instruments, served at /metrics
-	cache   *renderCache  // rendered threads by thread version; see threadcache.go
-	sites   siteCache     // sites as last read; see sitecache.go
+	// sessionCookies reads session ids out of cookies, remembering them.
+	sessionCookies *sessionCookies
+	signer         *signer
+	limiter        limiter // shared through Redis, or the database on PostgreSQL
+	akismet        *akismet.Client
+	mail           *mailer.Mailer // nil when mail is off
+	passwd         passwordChecker
+	now            func() time.Time
+	handler        http.Handler
+	imports        *importRunner // uploaded imports running in the background
+	metrics        *metrics      // Prometheus instruments, served at /metrics
+	cache          *renderCache  // rendered threads by thread version; see threadcache.go
+	sites          siteCache     // sites as last read; see sitecache.go
 	// baseOrigin is the origin of cfg.BaseURL, or "" without one.
 	baseOrigin string
 
@@ -113,6 +115,7 @@ func New(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) (*S
 		imports: newImportRunner(ctx),
 		metrics: newMetrics(st),
 	}
+	s.sessionCookies = newSessionCookies(s.cookies)
 	if cfg.Now != nil {
 		s.now = cfg.Now
 	}
