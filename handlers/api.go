@@ -244,13 +244,11 @@ type createResponse struct {
 
 // decodeJSON reads a JSON body, answering 415, 413 or 400 itself.
 func (s *Server) decodeJSON(c *gin.Context, dst any) bool {
-	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
-	if err != nil || mt != "application/json" {
-		s.fail(c, http.StatusUnsupportedMediaType, "unsupported_media_type", "Send JSON with Content-Type: application/json.")
+	if !s.wantJSON(c) {
 		return false
 	}
 	dec := json.NewDecoder(c.Request.Body)
-	err = dec.Decode(dst)
+	err := dec.Decode(dst)
 	if err == nil && dec.Decode(&struct{}{}) != io.EOF {
 		err = errors.New("trailing data after the JSON value")
 	}
@@ -260,6 +258,17 @@ func (s *Server) decodeJSON(c *gin.Context, dst any) bool {
 		} else {
 			s.fail(c, http.StatusBadRequest, "bad_json", "The body is not valid JSON of the expected shape.")
 		}
+		return false
+	}
+	return true
+}
+
+// wantJSON answers 415 and returns false unless the request says its body
+// is JSON.
+func (s *Server) wantJSON(c *gin.Context) bool {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil || mt != "application/json" {
+		s.fail(c, http.StatusUnsupportedMediaType, "unsupported_media_type", "Send JSON with Content-Type: application/json.")
 		return false
 	}
 	return true
@@ -338,10 +347,11 @@ type countsRequest struct {
 }
 
 func (s *Server) apiCounts(c *gin.Context) {
-	var req countsRequest
-	if !s.decodeJSON(c, &req) {
+	q, ok := s.readCountsQuery(c)
+	if !ok {
 		return
 	}
+	req := q.req
 	if req.Site == "" {
 		s.fail(c, http.StatusBadRequest, "bad_request", "site is required.")
 		return
@@ -367,7 +377,7 @@ func (s *Server) apiCounts(c *gin.Context) {
 	}
 	words := s.countWords(c, language)
 	release := noRelease
-	key := s.countsKey(c, req, siteUpdated, found)
+	key := s.countsKey(c, req.Site, q.digest, siteUpdated, found)
 	if key != "" {
 		var hit *rendered
 		if hit, release = s.cache.claim(ctx, key); hit != nil {
@@ -405,7 +415,7 @@ func (s *Server) apiCounts(c *gin.Context) {
 // every change to a thread's count moves, see models/store/queueversion.go)
 // and the pages asked for. "" when it cannot be cached (cache off, or the
 // version unreadable).
-func (s *Server) countsKey(c *gin.Context, req countsRequest, siteUpdated time.Time, found bool) string {
+func (s *Server) countsKey(c *gin.Context, site string, pages [sha256.Size]byte, siteUpdated time.Time, found bool) string {
 	if s.cache.max == 0 {
 		return ""
 	}
@@ -414,10 +424,5 @@ func (s *Server) countsKey(c *gin.Context, req countsRequest, siteUpdated time.T
 		s.log.Warn("queue version", "err", err, "request_id", requestID(c))
 		return ""
 	}
-	h := sha256.New()
-	for _, p := range req.Pages {
-		h.Write([]byte(p))
-		h.Write([]byte{0})
-	}
-	return fmt.Sprintf("counts|%s|%d|%t|%s|%d|%x", req.Site, siteUpdated.UnixNano(), found, s.tr(c).Lang(), version, h.Sum(nil))
+	return fmt.Sprintf("counts|%s|%d|%t|%s|%d|%x", site, siteUpdated.UnixNano(), found, s.tr(c).Lang(), version, pages)
 }

@@ -185,6 +185,40 @@ func TestAPICounts(t *testing.T) {
 	}
 	pages := make([]string, 201)
 	wantStatus(t, e.postJSON(nil, "/api/v1/counts", map[string]any{"site": "default", "pages": pages}), http.StatusBadRequest)
+
+	// The same body again after a change (bodies are remembered decoded,
+	// answers are not), and bodies that are not a counts request.
+	c, _ := e.comment("D", "three", 0)
+	e.approve(c)
+	raw := func(contentType, body string) response {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, e.srv.URL+"/api/v1/counts", strings.NewReader(body))
+		req.Header.Set("Content-Type", contentType)
+		return e.do(nil, req)
+	}
+	body := `{"site": "default", "pages": ["` + welcomePage + `", "/unknown"]}`
+	for range 2 {
+		resp := raw("application/json", body)
+		wantStatus(t, resp, http.StatusOK)
+		decode(t, resp.Body, &out)
+		if out.Counts[welcomePage] != 3 || len(out.Counts) != 2 {
+			t.Fatalf("counts after a third approval = %v", out.Counts)
+		}
+	}
+	for _, bad := range []struct {
+		contentType, body string
+		status            int
+	}{
+		{"application/json", body + ` {}`, http.StatusBadRequest},
+		{"application/json", `{"site": "default", "pages": "/a"}`, http.StatusBadRequest},
+		{"application/json", ``, http.StatusBadRequest},
+		{"text/plain", body, http.StatusUnsupportedMediaType},
+		{"application/json", `{"site": "default", "pages": ["` + strings.Repeat("x", 2<<20) + `"]}`, http.StatusRequestEntityTooLarge},
+	} {
+		if resp := raw(bad.contentType, bad.body); resp.StatusCode != bad.status {
+			t.Errorf("%s %.40q: status %d, want %d", bad.contentType, bad.body, resp.StatusCode, bad.status)
+		}
+	}
 }
 
 func TestCommentRateLimit(t *testing.T) {

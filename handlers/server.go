@@ -54,17 +54,19 @@ type Server struct {
 	cookies *sessions.CookieStore
 	// sessionCookies reads session ids out of cookies, remembering them.
 	sessionCookies *sessionCookies
-	signer         *signer
-	limiter        limiter // shared through Redis, or the database on PostgreSQL
-	akismet        *akismet.Client
-	mail           *mailer.Mailer // nil when mail is off
-	passwd         passwordChecker
-	now            func() time.Time
-	handler        http.Handler
-	imports        *importRunner // uploaded imports running in the background
-	metrics        *metrics      // Prometheus instruments, served at /metrics
-	cache          *renderCache  // rendered threads by thread version; see threadcache.go
-	sites          siteCache     // sites as last read; see sitecache.go
+	// countsBodies remembers what counts request bodies decoded to.
+	countsBodies *countsBodies
+	signer       *signer
+	limiter      limiter // shared through Redis, or the database on PostgreSQL
+	akismet      *akismet.Client
+	mail         *mailer.Mailer // nil when mail is off
+	passwd       passwordChecker
+	now          func() time.Time
+	handler      http.Handler
+	imports      *importRunner // uploaded imports running in the background
+	metrics      *metrics      // Prometheus instruments, served at /metrics
+	cache        *renderCache  // rendered threads by thread version; see threadcache.go
+	sites        siteCache     // sites as last read; see sitecache.go
 	// baseOrigin is the origin of cfg.BaseURL, or "" without one.
 	baseOrigin string
 
@@ -116,6 +118,7 @@ func New(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) (*S
 		metrics: newMetrics(st),
 	}
 	s.sessionCookies = newSessionCookies(s.cookies)
+	s.countsBodies = newCountsBodies()
 	if cfg.Now != nil {
 		s.now = cfg.Now
 	}
