@@ -35,23 +35,16 @@ type writerStatements struct {
 	insert, parent writerQuery
 }
 
-func newWriterStatements(postgres bool) *writerStatements {
-	marks := make([]string, len(commentColumns))
-	for i := range marks {
-		marks[i] = "?"
-		if postgres {
-			marks[i] = fmt.Sprintf("$%d", i+1)
-		}
+// withWriterStatements gives s its writer statements, written for its
+// database; they are prepared once it is migrated (Open).
+func withWriterStatements(s *Store) *Store {
+	marks := strings.TrimSuffix(strings.Repeat("?, ", len(commentColumns)), ", ")
+	s.writes = &writerStatements{
+		insert: writerQuery{query: s.numbered("INSERT INTO comments (" + strings.Join(commentColumns, ", ") +
+			") VALUES (" + marks + ") RETURNING id")},
+		parent: writerQuery{query: s.numbered("SELECT id, thread_id, parent_id, root_id, depth, status FROM comments WHERE id = ?")},
 	}
-	parent := "SELECT id, thread_id, parent_id, root_id, depth, status FROM comments WHERE id = ?"
-	if postgres {
-		parent = strings.Replace(parent, "?", "$1", 1)
-	}
-	return &writerStatements{
-		insert: writerQuery{query: "INSERT INTO comments (" + strings.Join(commentColumns, ", ") +
-			") VALUES (" + strings.Join(marks, ", ") + ") RETURNING id"},
-		parent: writerQuery{query: parent},
-	}
+	return s
 }
 
 // prepare prepares both on db's pool. It must not run inside a transaction

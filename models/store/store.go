@@ -107,7 +107,7 @@ func open(dsn string) (*Store, error) {
 		sqlDB.SetMaxOpenConns(16)
 		sqlDB.SetMaxIdleConns(8)
 		sqlDB.SetConnMaxLifetime(30 * time.Minute)
-		return &Store{w: db, r: db, postgres: true, writes: newWriterStatements(true)}, nil
+		return withWriterStatements(&Store{w: db, r: db, postgres: true}), nil
 	}
 	return openSQLite(dsn, cfg)
 }
@@ -154,7 +154,7 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 	rdb.SetMaxOpenConns(5)
 	rdb.SetMaxIdleConns(5)
 	rdb.SetConnMaxLifetime(0)
-	return &Store{w: w, r: r, path: path, writes: newWriterStatements(false)}, nil
+	return withWriterStatements(&Store{w: w, r: r, path: path}), nil
 }
 
 // Close stops the group committer after the batch in flight and releases
