@@ -55,7 +55,7 @@ type Server struct {
 	// sessionCookies reads session ids out of cookies, remembering them.
 	sessionCookies *sessionCookies
 	// countsBodies remembers what counts request bodies decoded to.
-	countsBodies *countsBodies
+	countsBodies *bytesMemo[countsQuery]
 	signer       *signer
 	limiter      limiter // shared through Redis, or the database on PostgreSQL
 	akismet      *akismet.Client
@@ -118,7 +118,7 @@ func New(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) (*S
 		metrics: newMetrics(st),
 	}
 	s.sessionCookies = newSessionCookies(s.cookies)
-	s.countsBodies = newCountsBodies()
+	s.countsBodies = newBytesMemo[countsQuery](maxRememberedCountsBodies)
 	if cfg.Now != nil {
 		s.now = cfg.Now
 	}

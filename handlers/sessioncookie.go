@@ -2,13 +2,11 @@ package handlers
 
 import (
 	"net/http"
-	"sync"
 
 	"github.com/gorilla/sessions"
 )
 
-// maxRememberedCookies bounds sessionCookies; when it is full it starts
-// over, which costs each signed-in moderator one more decode.
+// maxRememberedCookies bounds the cookie values sessionCookies keeps.
 const maxRememberedCookies = 1024
 
 // sessionCookies reads the session id out of a moderator's session cookie,
@@ -21,12 +19,11 @@ const maxRememberedCookies = 1024
 // its session.
 type sessionCookies struct {
 	store *sessions.CookieStore
-	mu    sync.Mutex
-	ids   map[string]string
+	ids   *bytesMemo[string]
 }
 
 func newSessionCookies(store *sessions.CookieStore) *sessionCookies {
-	return &sessionCookies{store: store, ids: make(map[string]string)}
+	return &sessionCookies{store: store, ids: newBytesMemo[string](maxRememberedCookies)}
 }
 
 // id returns the session id the request's session cookie holds; "" when it
@@ -36,25 +33,16 @@ func (sc *sessionCookies) id(r *http.Request) string {
 	if err != nil || cookie.Value == "" {
 		return ""
 	}
-	sc.mu.Lock()
-	id, ok := sc.ids[cookie.Value]
-	sc.mu.Unlock()
-	if ok {
+	if id, ok := sc.ids.get(cookie.Value); ok {
 		return id
 	}
 	sess, err := sc.store.Get(r, sessionCookie)
 	if err != nil {
 		return ""
 	}
-	id, _ = sess.Values[sessionIDKey].(string)
-	if id == "" {
-		return ""
+	id, _ := sess.Values[sessionIDKey].(string)
+	if id != "" {
+		sc.ids.put(cookie.Value, id)
 	}
-	sc.mu.Lock()
-	if len(sc.ids) >= maxRememberedCookies {
-		clear(sc.ids)
-	}
-	sc.ids[cookie.Value] = id
-	sc.mu.Unlock()
 	return id
 }

@@ -36,8 +36,8 @@ func TestSessionCookiesDecodeOnceAndRefuseForgeries(t *testing.T) {
 			t.Fatalf("read %d: id %q, want session-1", i, got)
 		}
 	}
-	if len(sc.ids) != 1 {
-		t.Fatalf("%d cookies remembered, want 1", len(sc.ids))
+	if sc.ids.len() != 1 {
+		t.Fatalf("%d cookies remembered, want 1", sc.ids.len())
 	}
 	other := sessions.NewCookieStore(securecookie.GenerateRandomKey(32), securecookie.GenerateRandomKey(32))
 	forged, err := securecookie.EncodeMulti(sessionCookie, map[any]any{sessionIDKey: "session-1"}, other.Codecs...)
@@ -49,8 +49,8 @@ func TestSessionCookiesDecodeOnceAndRefuseForgeries(t *testing.T) {
 			t.Errorf("%s cookie: id %q, want none", name, got)
 		}
 	}
-	if len(sc.ids) != 1 {
-		t.Fatalf("%d cookies remembered after the refused ones, want 1", len(sc.ids))
+	if sc.ids.len() != 1 {
+		t.Fatalf("%d cookies remembered after the refused ones, want 1", sc.ids.len())
 	}
 
 	for i := range maxRememberedCookies + 5 {
@@ -58,7 +58,7 @@ func TestSessionCookiesDecodeOnceAndRefuseForgeries(t *testing.T) {
 			t.Fatalf("cookie %d: id %q", i, got)
 		}
 	}
-	if n := len(sc.ids); n > maxRememberedCookies {
+	if n := sc.ids.len(); n > maxRememberedCookies {
 		t.Fatalf("%d cookies remembered, bound %d", n, maxRememberedCookies)
 	}
 }
