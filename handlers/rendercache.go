@@ -6,10 +6,8 @@ import (
 	"compress/gzip"
 	"container/list"
 	"context"
-	"encoding/binary"
 	"hash/crc32"
 	"hash/fnv"
-	"io"
 	"strconv"
 	"sync"
 	"time"
@@ -75,6 +73,7 @@ type rendered struct {
 	gzipped     []byte
 	deflateOnce sync.Once
 	deflated    []byte
+	crc, shift  uint32 // the body's CRC-32 and crcShift(len(body)), with deflated
 }
 
 // newRendered wraps body with an entity tag derived from its bytes.
@@ -98,10 +97,14 @@ func (r *rendered) gzip() []byte {
 
 // deflate returns the body as a raw deflate segment that ends on a sync
 // flush and is not final, so it can sit between other segments of one
-// stream (see gzipJoin). Compressed once.
-func (r *rendered) deflate() []byte {
-	r.deflateOnce.Do(func() { r.deflated = deflateSegment(r.body, flate.BestCompression) })
-	return r.deflated
+// stream (see gzipJoin), with what joining the body's CRC-32 to a stream's
+// takes. Compressed and summed once.
+func (r *rendered) deflate() (segment []byte, crc, shift uint32) {
+	r.deflateOnce.Do(func() {
+		r.deflated = deflateSegment(r.body, flate.BestCompression)
+		r.crc, r.shift = crc32.ChecksumIEEE(r.body), crcShift(len(r.body))
+	})
+	return r.deflated, r.crc, r.shift
 }
 
 // size is what the entry costs the cache, roughly.
@@ -214,113 +217,4 @@ func (c *renderCache) len() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return len(c.items)
-}
-
-// deflateSegment compresses b into raw deflate blocks ending with a sync
-// flush: byte-aligned, not final, and with no reference to anything before
-// it, so segments compressed apart can be joined into one stream.
-func deflateSegment(b []byte, level int) []byte {
-	var buf bytes.Buffer
-	fw, _ := flate.NewWriter(&buf, level)
-	fw.Write(b)
-	fw.Flush()
-	return buf.Bytes()
-}
-
-// deflateFresh appends b to dst as a sync-flushed segment (see
-// deflateSegment). Compressors are reused: making a flate.Writer costs more
-// than compressing a few kilobytes with it.
-func (c *renderCache) deflateFresh(dst io.Writer, b []byte) {
-	fw, ok := c.deflaters.Get().(*flate.Writer)
-	if !ok {
-		fw, _ = flate.NewWriter(nil, flate.BestSpeed)
-	}
-	fw.Reset(dst)
-	fw.Write(b)
-	fw.Flush()
-	fw.Reset(nil)
-	c.deflaters.Put(fw)
-}
-
-// gzipHeader is a minimal gzip member header: no name, no time, unknown OS.
-var gzipHeader = []byte{0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255}
-
-// finalEmptyBlock ends a deflate stream: an empty stored block marked final.
-var finalEmptyBlock = []byte{0x01, 0x00, 0x00, 0xff, 0xff}
-
-// segment is one part of a response assembled from cached and fresh parts.
-type segment struct {
-	cached *rendered // compressed once, reused by every request
-	fresh  []byte    // rendered for this request alone
-}
-
-// gzipJoin returns the segments as the pieces of one gzip stream, and the
-// stream's length: cached segments as they were compressed once, fresh ones
-// compressed now (they are small). The trailer's CRC-32 runs over every
-// byte; with the CPU's carry-less multiply that costs microseconds for a
-// large thread.
-func (c *renderCache) gzipJoin(parts []segment) (pieces [][]byte, length int) {
-	var fresh bytes.Buffer // every fresh segment compressed, one after another
-	var freshEnds []int
-	for _, p := range parts {
-		if p.cached == nil && len(p.fresh) > 0 {
-			c.deflateFresh(&fresh, p.fresh)
-			freshEnds = append(freshEnds, fresh.Len())
-		}
-	}
-	pieces = append(make([][]byte, 0, len(parts)+3), gzipHeader)
-	var crc uint32
-	var n, from int
-	for _, p := range parts {
-		switch {
-		case p.cached != nil:
-			pieces = append(pieces, p.cached.deflate())
-			crc = crc32.Update(crc, crc32.IEEETable, p.cached.body)
-			n += len(p.cached.body)
-		case len(p.fresh) > 0:
-			pieces = append(pieces, fresh.Bytes()[from:freshEnds[0]])
-			from, freshEnds = freshEnds[0], freshEnds[1:]
-			crc = crc32.Update(crc, crc32.IEEETable, p.fresh)
-			n += len(p.fresh)
-		}
-	}
-	trailer := make([]byte, 8)
-	binary.LittleEndian.PutUint32(trailer[:4], crc)
-	binary.LittleEndian.PutUint32(trailer[4:], uint32(n))
-	pieces = append(pieces, finalEmptyBlock, trailer)
-	for _, piece := range pieces {
-		length += len(piece)
-	}
-	return pieces, length
-}
-
-// writePieces writes pieces to dst in order.
-func writePieces(dst io.Writer, pieces [][]byte) {
-	for _, piece := range pieces {
-		dst.Write(piece)
-	}
-}
-
-// joinPlain writes the segments uncompressed.
-func joinPlain(dst io.Writer, parts []segment) {
-	for _, p := range parts {
-		if p.cached != nil {
-			dst.Write(p.cached.body)
-		} else {
-			dst.Write(p.fresh)
-		}
-	}
-}
-
-// plainLength is the length of the segments uncompressed.
-func plainLength(parts []segment) int {
-	n := 0
-	for _, p := range parts {
-		if p.cached != nil {
-			n += len(p.cached.body)
-		} else {
-			n += len(p.fresh)
-		}
-	}
-	return n
 }

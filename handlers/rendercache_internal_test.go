@@ -102,12 +102,20 @@ func TestGzipJoinIsOneValidStream(t *testing.T) {
 		{{fresh: []byte("only fresh")}},
 		{{fresh: nil}, {cached: cached}, {fresh: []byte{}}, {cached: cached}},
 		{},
+		// Fresh segments up to maxStoredFresh go stored, longer ones deflated.
+		{{fresh: bytes.Repeat([]byte("s"), maxStoredFresh)}, {cached: cached}, {fresh: bytes.Repeat([]byte("d"), maxStoredFresh+1)}},
+		{{cached: cached}, {fresh: []byte("1795831591.qWXwctZBF2CYMxXwDumm6eYn")}, {cached: newRendered("tail", []byte("</form></html>"))}},
 	}
 	for i, parts := range cases {
 		var z, plain bytes.Buffer
-		pieces, length := newRenderCache(0).gzipJoin(parts)
-		writePieces(&z, pieces)
-		joinPlain(&plain, parts)
+		c := newRenderCache(0)
+		pieces, length := c.gzipJoin(parts)
+		c.writePieces(&z, pieces)
+		plainParts, plainLength := plainPieces(parts)
+		c.writePieces(&plain, plainParts)
+		if plain.Len() != plainLength {
+			t.Errorf("case %d: the plain body is %d bytes, plainPieces said %d", i, plain.Len(), plainLength)
+		}
 		if z.Len() != length {
 			t.Errorf("case %d: the stream is %d bytes, gzipJoin said %d", i, z.Len(), length)
 		}
@@ -126,7 +134,21 @@ func BenchmarkGzipJoinVersusWholeGzip(b *testing.B) {
 		for b.Loop() {
 			buf.Reset()
 			pieces, _ := c.gzipJoin([]segment{{fresh: head}, {cached: frag}, {fresh: tail}})
-			writePieces(&buf, pieces)
+			c.writePieces(&buf, pieces)
+		}
+	})
+	// The shape of a cached post page: the page up to the form's stamp, the
+	// stamp, and the rest of the form and page.
+	before := newRendered("before", bytes.Repeat([]byte("<article class=\"comment\">Some comment text, with words.</article>\n"), 3000))
+	after := newRendered("after", bytes.Repeat([]byte("<p>form and footer</p>\n"), 200))
+	stamp := []byte("1795831591.qWXwctZBF2CYMxXwDumm6eYn")
+	b.Run("join-stamped", func(b *testing.B) {
+		var buf bytes.Buffer
+		c := newRenderCache(0)
+		for b.Loop() {
+			buf.Reset()
+			pieces, _ := c.gzipJoin([]segment{{cached: before}, {fresh: stamp}, {cached: after}})
+			c.writePieces(&buf, pieces)
 		}
 	})
 	b.Run("gzip-every-request", func(b *testing.B) {

@@ -207,12 +207,13 @@ func (s *Server) writeParts(c *gin.Context, status int, etag string, parts []seg
 		pieces, length := s.cache.gzipJoin(parts)
 		h.Set("Content-Length", strconv.Itoa(length))
 		c.Status(status)
-		writePieces(c.Writer, pieces)
+		s.cache.writePieces(c.Writer, pieces)
 		return
 	}
-	h.Set("Content-Length", strconv.Itoa(plainLength(parts)))
+	pieces, length := plainPieces(parts)
+	h.Set("Content-Length", strconv.Itoa(length))
 	c.Status(status)
-	joinPlain(c.Writer, parts)
+	s.cache.writePieces(c.Writer, pieces)
 }
 
 // pageETag is a weak tag of a page from its fresh parts, without the form
