@@ -44,7 +44,7 @@ func (s *Server) banFromComment(c *gin.Context) {
 			kind = models.BanIP
 		}
 	}
-	who := models.Commenter{IP: cm.IP, Email: strings.ToLower(cm.Email), Key: cm.CommenterKey}
+	who := models.Commenter{IP: cm.IP, Email: cm.Email, Key: cm.CommenterKey} // the ban's value is normalized below
 	var value string
 	switch kind {
 	case models.BanKey:

@@ -20,10 +20,12 @@ const ErasedStatus = "erased"
 // that have an address; SQLite uses such a partial index only when the
 // query states its condition, which no searched address fails. Without
 // it, each lookup read every comment (1.1 s on a million, holding the
-// writer for an unsubscribe or an erasure).
+// writer for an unsubscribe or an erasure). The database lowers the
+// address given too, as it lowered the stored ones: SQLite folds only
+// ASCII, so an address lowered in Go would miss "Иван@пример.рф".
 const (
-	byEmail         = "LOWER(email) = ? AND " + emailKept
-	commentsByEmail = "LOWER(comments.email) = ? AND comments." + emailKept
+	byEmail         = "LOWER(email) = LOWER(?) AND " + emailKept
+	commentsByEmail = "LOWER(comments.email) = LOWER(?) AND comments." + emailKept
 	emailKept       = "email <> ''"
 )
 
@@ -31,7 +33,7 @@ const (
 // without case), newest first, with where it was posted: what a reader
 // who proved the address may see, download and erase.
 func (s *Store) CommentsByEmail(ctx context.Context, email string) ([]QueueItem, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = strings.TrimSpace(email)
 	var items []QueueItem
 	if email == "" {
 		return items, nil
@@ -54,7 +56,7 @@ func (s *Store) CommentsByEmail(ctx context.Context, email string) ([]QueueItem,
 // it, each comment gets an audit entry, and the address's reply
 // subscription goes too. It returns how many comments were erased.
 func (s *Store) EraseCommentsByEmail(ctx context.Context, email string, actor Actor) (int, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = strings.TrimSpace(email)
 	if email == "" {
 		return 0, nil
 	}
@@ -90,7 +92,7 @@ func (s *Store) EraseCommentsByEmail(ctx context.Context, email string, actor Ac
 			}
 			n++
 		}
-		return tx.Where("email = ?", email).Delete(&models.Subscriber{}).Error
+		return tx.Where("email = ?", strings.ToLower(email)).Delete(&models.Subscriber{}).Error // stored lowered
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: erase comments by email: %w", err)

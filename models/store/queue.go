@@ -73,13 +73,15 @@ func queueQuery(db *gorm.DB, f QueueFilter) *gorm.DB {
 		code, _ := json.Marshal(f.Reason)
 		q = q.Where(`comments.reasons LIKE ? ESCAPE '\'`, "%"+escapeLike(`"code":`+string(code))+"%")
 	}
-	if a := strings.ToLower(strings.TrimSpace(f.Author)); a != "" {
-		q = q.Where("(LOWER(comments.author) = ? OR LOWER(comments.email) = ?)", a, a)
+	// The database lowers both sides: SQLite's LOWER folds only ASCII
+	// letters (PostgreSQL's follows its locale), and a value lowered in Go
+	// would miss "Émile" or "Иван" as stored.
+	if a := strings.TrimSpace(f.Author); a != "" {
+		q = q.Where("(LOWER(comments.author) = LOWER(?) OR LOWER(comments.email) = LOWER(?))", a, a)
 	}
 	if t := strings.TrimSpace(f.Search); t != "" {
-		// LOWER folds ASCII on SQLite and all of Unicode on PostgreSQL.
-		like := "%" + escapeLike(strings.ToLower(t)) + "%"
-		q = q.Where(`(LOWER(comments.body) LIKE ? ESCAPE '\' OR LOWER(comments.author) LIKE ? ESCAPE '\' OR LOWER(comments.email) LIKE ? ESCAPE '\')`,
+		like := "%" + escapeLike(t) + "%"
+		q = q.Where(`(LOWER(comments.body) LIKE LOWER(?) ESCAPE '\' OR LOWER(comments.author) LIKE LOWER(?) ESCAPE '\' OR LOWER(comments.email) LIKE LOWER(?) ESCAPE '\')`,
 			like, like, like)
 	}
 	if f.Before > 0 {

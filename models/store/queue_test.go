@@ -408,3 +408,43 @@ func TestModeratorAccounts(t *testing.T) {
 		}
 	})
 }
+
+// Names and words outside ASCII: SQLite's LOWER folds only ASCII letters,
+// so a filter that lowered the input alone missed "Émile" and "Иван" on
+// the default database, even from the queue's own "only by" links, which
+// carry the name as stored.
+func TestQueueFiltersFindNamesAndWordsOutsideASCII(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		post := bootstrapped(t, s)
+		pending := models.StatusPending
+		emile := queueComment(t, s, post.ThreadID, "Émile Zola", "", "Été à Paris", pending)
+		ivan := queueComment(t, s, post.ThreadID, "Иван", "Иван@пример.рф", "Привет, МИР", pending)
+		queueComment(t, s, post.ThreadID, "emile zola", "", "plain", models.StatusApproved)
+		cases := []struct {
+			name string
+			f    store.QueueFilter
+			want []uint
+		}{
+			{"a name as stored", store.QueueFilter{Status: pending, Author: "Émile Zola"}, []uint{emile}},
+			{"a name in another alphabet, as stored", store.QueueFilter{Status: pending, Author: " Иван "}, []uint{ivan}},
+			{"an email as stored", store.QueueFilter{Status: pending, Author: "Иван@пример.рф"}, []uint{ivan}},
+			{"ASCII still folds", store.QueueFilter{Status: pending, Author: "ÉMILE ZOLA"}, []uint{emile}},
+			{"a word as written", store.QueueFilter{Status: pending, Search: "МИР"}, []uint{ivan}},
+			{"a word as written, capital first", store.QueueFilter{Status: pending, Search: "Été"}, []uint{emile}},
+			{"a name as written", store.QueueFilter{Status: pending, Search: "Иван"}, []uint{ivan}},
+		}
+		for _, tc := range cases {
+			if got := queueIDs(t, s, tc.f); !slices.Equal(got, tc.want) {
+				t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+			}
+		}
+		// A reader asking for what they wrote, with the address as written.
+		mine, err := s.CommentsByEmail(context.Background(), "Иван@пример.рф")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(mine) != 1 || mine[0].ID != ivan {
+			t.Errorf("comments by Иван@пример.рф: %d found, want comment %d", len(mine), ivan)
+		}
+	})
+}
