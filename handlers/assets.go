@@ -28,6 +28,8 @@ type asset struct {
 type assets struct {
 	byName   map[string]*asset
 	byHashed map[string]*asset
+
+	zw *gzip.Writer // reused while loading: each new one allocates about 1 MB
 }
 
 func loadAssets() (*assets, error) {
@@ -58,6 +60,7 @@ func loadAssets() (*assets, error) {
 			return nil, err
 		}
 	}
+	a.zw = nil
 	return a, nil
 }
 
@@ -87,9 +90,13 @@ func (a *assets) add(name string, body []byte) error {
 	}
 	sum := sha256.Sum256(body)
 	var gz bytes.Buffer
-	zw, _ := gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	zw.Write(body)
-	zw.Close()
+	if a.zw == nil {
+		a.zw, _ = gzip.NewWriterLevel(&gz, gzip.BestCompression)
+	} else {
+		a.zw.Reset(&gz)
+	}
+	a.zw.Write(body)
+	a.zw.Close()
 	it := &asset{name: name, hash: hex.EncodeToString(sum[:6]), body: body, gz: gz.Bytes(), contentType: contentType}
 	a.byName[name] = it
 	a.byHashed[hashedName(name, it.hash)] = it

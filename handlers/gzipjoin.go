@@ -6,18 +6,30 @@ import (
 	"encoding/binary"
 	"hash/crc32"
 	"io"
+	"sync"
 )
 
 // deflateSegment compresses b into raw deflate blocks ending with a sync
 // flush: byte-aligned, not final, and with no reference to anything before
 // it, so segments compressed apart can be joined into one stream.
-func deflateSegment(b []byte, level int) []byte {
+func deflateSegment(b []byte) []byte {
 	var buf bytes.Buffer
-	fw, _ := flate.NewWriter(&buf, level)
+	fw, ok := bestFlateWriters.Get().(*flate.Writer)
+	if ok {
+		fw.Reset(&buf)
+	} else {
+		fw, _ = flate.NewWriter(&buf, flate.BestCompression)
+	}
 	fw.Write(b)
 	fw.Flush()
+	fw.Reset(nil)
+	bestFlateWriters.Put(fw)
 	return buf.Bytes()
 }
+
+// bestFlateWriters keeps deflate writers at BestCompression between cache
+// fills, as bestGzipWriters does.
+var bestFlateWriters sync.Pool
 
 // deflateFresh appends b to dst as a sync-flushed segment (see
 // deflateSegment). Compressors are reused: making a flate.Writer costs more

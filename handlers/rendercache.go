@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"compress/flate"
 	"compress/gzip"
 	"container/list"
 	"context"
@@ -83,13 +82,24 @@ func newRendered(key string, body []byte) *rendered {
 	return &rendered{key: key, body: body, etag: `W/"` + strconv.FormatUint(h.Sum64(), 36) + `"`}
 }
 
+// bestGzipWriters keeps gzip writers at BestCompression between cache
+// fills: each new one allocates close to a megabyte of tables.
+var bestGzipWriters sync.Pool
+
 // gzip returns the body as a whole gzip stream, compressed once.
 func (r *rendered) gzip() []byte {
 	r.gzipOnce.Do(func() {
 		var buf bytes.Buffer
-		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		zw, ok := bestGzipWriters.Get().(*gzip.Writer)
+		if ok {
+			zw.Reset(&buf)
+		} else {
+			zw, _ = gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		}
 		zw.Write(r.body)
 		zw.Close()
+		zw.Reset(nil)
+		bestGzipWriters.Put(zw)
 		r.gzipped = buf.Bytes()
 	})
 	return r.gzipped
@@ -101,7 +111,7 @@ func (r *rendered) gzip() []byte {
 // takes. Compressed and summed once.
 func (r *rendered) deflate() (segment []byte, crc, shift uint32) {
 	r.deflateOnce.Do(func() {
-		r.deflated = deflateSegment(r.body, flate.BestCompression)
+		r.deflated = deflateSegment(r.body)
 		r.crc, r.shift = crc32.ChecksumIEEE(r.body), crcShift(len(r.body))
 	})
 	return r.deflated, r.crc, r.shift
