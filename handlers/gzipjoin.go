@@ -14,16 +14,7 @@ import (
 // it, so segments compressed apart can be joined into one stream.
 func deflateSegment(b []byte) []byte {
 	var buf bytes.Buffer
-	fw, ok := bestFlateWriters.Get().(*flate.Writer)
-	if ok {
-		fw.Reset(&buf)
-	} else {
-		fw, _ = flate.NewWriter(&buf, flate.BestCompression)
-	}
-	fw.Write(b)
-	fw.Flush()
-	fw.Reset(nil)
-	bestFlateWriters.Put(fw)
+	syncFlushed(&bestFlateWriters, flate.BestCompression, &buf, b)
 	return buf.Bytes()
 }
 
@@ -32,18 +23,25 @@ func deflateSegment(b []byte) []byte {
 var bestFlateWriters sync.Pool
 
 // deflateFresh appends b to dst as a sync-flushed segment (see
-// deflateSegment). Compressors are reused: making a flate.Writer costs more
-// than compressing a few kilobytes with it.
+// deflateSegment), compressed fast: it is for one request alone.
 func (c *renderCache) deflateFresh(dst io.Writer, b []byte) {
-	fw, ok := c.deflaters.Get().(*flate.Writer)
-	if !ok {
-		fw, _ = flate.NewWriter(nil, flate.BestSpeed)
+	syncFlushed(&c.deflaters, flate.BestSpeed, dst, b)
+}
+
+// syncFlushed writes b to dst as a sync-flushed deflate segment with a
+// writer from pool, made at level when the pool has none: making one costs
+// more than compressing a few kilobytes with it.
+func syncFlushed(pool *sync.Pool, level int, dst io.Writer, b []byte) {
+	fw, ok := pool.Get().(*flate.Writer)
+	if ok {
+		fw.Reset(dst)
+	} else {
+		fw, _ = flate.NewWriter(dst, level)
 	}
-	fw.Reset(dst)
 	fw.Write(b)
 	fw.Flush()
 	fw.Reset(nil)
-	c.deflaters.Put(fw)
+	pool.Put(fw)
 }
 
 // gzipHeader is a minimal gzip member header: no name, no time, unknown OS.
