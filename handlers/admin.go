@@ -21,6 +21,13 @@ import (
 
 const (
 	queuePageSize = 50
+
+	// queueScanWindow is how many of a tab's newest comments one page of
+	// a text or author search reads: those filters have no index, and a
+	// search of a million comments would outlast the server's write
+	// timeout. The page links to the next window.
+	queueScanWindow = 20_000
+
 	auditPageSize = 100
 	maxNoteRunes  = 500
 
@@ -123,6 +130,12 @@ type queueView struct {
 	Return  string
 	Next    string
 	First   string
+
+	// ScannedTo is the oldest comment a bounded search read when older
+	// ones are left to search, and SearchOlder links to them.
+	ScannedTo   uint
+	ScanWindow  int
+	SearchOlder string
 }
 
 // AuthorURL filters the current tab by one author.
@@ -152,8 +165,8 @@ func (s *Server) queuePage(c *gin.Context) {
 	}
 	ctx := c.Request.Context()
 	f := store.QueueFilter{Status: p.Status, SiteID: p.Site, Reason: p.Reason, Author: p.Author,
-		Search: p.Q, Before: p.Before, Limit: queuePageSize + 1}
-	items, err := s.queueItems(ctx, p, f)
+		Search: p.Q, Before: p.Before, Limit: queuePageSize + 1, ScanLimit: s.queueScanWindow}
+	items, scannedTo, err := s.queueItems(ctx, p, f)
 	if err != nil {
 		s.serverError(c, err)
 		return
@@ -175,6 +188,8 @@ func (s *Server) queuePage(c *gin.Context) {
 	if len(items) > queuePageSize {
 		items = items[:queuePageSize]
 		view.Next = p.url(p.Status, items[len(items)-1].ID)
+	} else if scannedTo > 0 {
+		view.ScannedTo, view.ScanWindow, view.SearchOlder = scannedTo, f.ScanLimit, p.url(p.Status, scannedTo)
 	}
 	if p.Before > 0 {
 		view.First = p.url(p.Status, 0)
@@ -186,19 +201,19 @@ func (s *Server) queuePage(c *gin.Context) {
 // queueItems runs the queue query. One page of one site is one thread, so
 // that filter becomes the thread's id, which the (thread_id, status) index
 // serves directly; an unknown page has no comments.
-func (s *Server) queueItems(ctx context.Context, p queueParams, f store.QueueFilter) ([]store.QueueItem, error) {
+func (s *Server) queueItems(ctx context.Context, p queueParams, f store.QueueFilter) (items []store.QueueItem, scannedTo uint, err error) {
 	if p.Site == "" || p.Page == "" {
 		f.Page = p.Page
-		return s.store.Queue(ctx, f)
+		return s.store.QueueWindow(ctx, f)
 	}
 	th, err := s.store.Thread(ctx, p.Site, p.Page)
 	if isNotFound(err) {
-		return nil, nil
+		return nil, 0, nil
 	} else if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	f.ThreadID = th.ID
-	return s.store.Queue(ctx, f)
+	return s.store.QueueWindow(ctx, f)
 }
 
 func (s *Server) commentAction(c *gin.Context) {

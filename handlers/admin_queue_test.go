@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"parley/handlers"
 	"parley/models"
 )
 
@@ -257,4 +258,42 @@ func TestModeratorAccountsAreManagedByAdmins(t *testing.T) {
 		wantContains(t, audit, "add moderator", "disable moderator", "enabled → disabled", "enable moderator",
 			"reset password", "change role", "moderator → admin", "account mod@example.com")
 	})
+}
+
+// A text or author search reads a window of the tab's newest comments per
+// page; when the window ends before a page is full, the page says how far
+// it searched and links to the comments below it.
+func TestQueueSearchReadsOneWindowAndLinksToTheNext(t *testing.T) {
+	eachEnv(t, func(t *testing.T, e *env) {
+		admin := e.admin()
+		var ids []uint
+		for i := range 9 {
+			body := fmt.Sprintf("plain-%d", i)
+			if i < 2 {
+				body = fmt.Sprintf("needle-%d", i)
+			}
+			ids = append(ids, e.heldComment("default", welcomePage, "Reader", "", body))
+		}
+		// Windows of 3, newest first: ids 8–6, then 5–3, then 2–0.
+		first := e.get(admin, "/admin/queue?q=needle")
+		wantStatus(t, first, http.StatusOK)
+		older := fmt.Sprintf(`href="/admin/queue?before=%d&amp;q=needle&amp;status=pending" data-search-older`, ids[6])
+		wantContains(t, first.Body, "No comment matches these filters among the newest of this tab.",
+			fmt.Sprintf("read 3 comments at a time; this page searched down to comment #%d.", ids[6]), older)
+		wantNotContains(t, first.Body, "needle-", "Older comments")
+
+		second := e.get(admin, fmt.Sprintf("/admin/queue?before=%d&q=needle&status=pending", ids[6]))
+		wantContains(t, second.Body, fmt.Sprintf("down to comment #%d.", ids[3]), "← Newest")
+
+		last := e.get(admin, fmt.Sprintf("/admin/queue?before=%d&q=needle&status=pending", ids[3]))
+		wantContains(t, last.Body, "needle-1", "needle-0")
+		wantNotContains(t, last.Body, "data-search-older", "data-scanned", "plain-")
+
+		// A page's own comments have an index: no window, however many.
+		whole := e.get(admin, "/admin/queue?site=default&q=needle&page="+url.QueryEscape(welcomePage))
+		wantContains(t, whole.Body, "needle-1", "needle-0")
+		wantNotContains(t, whole.Body, "data-search-older")
+		// Nor is there one without a text or author filter.
+		wantNotContains(t, e.get(admin, "/admin/queue").Body, "data-search-older", "data-scanned")
+	}, func(c *handlers.Config) { c.QueueScanWindow = 3 })
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"parley/handlers"
 	"parley/handlers/browsertest"
 	"parley/models"
 	"parley/models/store"
@@ -308,5 +309,41 @@ func TestQueueFetchesTheNextPageWhenCleared(t *testing.T) {
 		if got, _ := e.store.Comment(t.Context(), id); got.Status != want {
 			t.Errorf("comment %d is %s, want %s", id, got.Status, want)
 		}
+	}
+}
+
+// TestQueueSearchWindowInTheBrowser follows a bounded search's "Search
+// older comments" links down to its matches, and shows the note in light,
+// dark and on a phone.
+func TestQueueSearchWindowInTheBrowser(t *testing.T) {
+	ctx := queueBrowser(t)
+	e := newEnv(t, func(c *handlers.Config) { c.QueueScanWindow = 3 })
+	for i := range 9 {
+		body := fmt.Sprintf("An ordinary comment, number %d.", i)
+		if i < 2 {
+			body = fmt.Sprintf("A comment with the needle, number %d.", i)
+		}
+		e.heldComment("default", welcomePage, fmt.Sprintf("Reader %d", i), "", body)
+	}
+	signIn(t, ctx, e)
+	step(t, ctx, "search", chromedp.Navigate(e.srv.URL+"/admin/queue?q=needle"), chromedp.WaitVisible(chromedp.CSS("[data-scanned]")))
+	if got := evalString(t, ctx, `document.querySelector("[data-empty]").hidden + " " + !!document.querySelector("[data-search-older]")`); got != "false true" {
+		t.Fatalf("empty message hidden, older link present: %s; want the message and the link", got)
+	}
+	browsertest.Screenshot(t, ctx, "queue-search-window")
+	if err := browsertest.ColorScheme(ctx, "dark"); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "queue-search-window-dark")
+	if err := browsertest.Viewport(ctx, 390, 844, true); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Screenshot(t, ctx, "queue-search-window-phone")
+	for range 2 {
+		step(t, ctx, "search older", chromedp.Click(chromedp.CSS("[data-search-older]")), chromedp.WaitVisible(chromedp.CSS(".pager")))
+	}
+	got := evalString(t, ctx, `Array.from(document.querySelectorAll(".queue-item")).map(it => it.textContent.includes("needle") ? "n" : "x").join("")`)
+	if got != "nn" || evalString(t, ctx, `!!document.querySelector("[data-search-older], [data-scanned]") + ""`) != "false" {
+		t.Fatalf("after two windows the queue shows %q (n: a match, x: not), want both matches and no more windows", got)
 	}
 }

@@ -3,6 +3,7 @@
 package handlers
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -40,6 +41,10 @@ type Config struct {
 	// RenderCacheBytes bounds the in-memory cache of rendered threads; 0
 	// means the default (16 MB), a negative value turns the cache off.
 	RenderCacheBytes int
+	// QueueScanWindow is how many of a tab's newest comments one page of a
+	// queue text or author search reads; 0 means the default (20,000).
+	// Tests make it small.
+	QueueScanWindow int
 }
 
 // Server holds the handlers' dependencies.
@@ -72,6 +77,8 @@ type Server struct {
 
 	// privacyLimiter counts requests for a reader's comments by email.
 	privacyLimiter limiter
+	// queueScanWindow bounds a queue search (Config.QueueScanWindow).
+	queueScanWindow int
 }
 
 // New builds the server and its routes. Templates and assets are parsed
@@ -117,6 +124,7 @@ func New(ctx context.Context, cfg Config, st *store.Store, log *slog.Logger) (*S
 		imports: newImportRunner(ctx),
 		metrics: newMetrics(st),
 	}
+	s.queueScanWindow = cmp.Or(cfg.QueueScanWindow, queueScanWindow)
 	s.sessionCookies = newSessionCookies(s.cookies)
 	s.countsBodies = newBytesMemo[countsQuery](maxRememberedCountsBodies)
 	if cfg.Now != nil {

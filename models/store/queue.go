@@ -25,6 +25,18 @@ type QueueFilter struct {
 	Search   string // text in the body, author name or email, case-insensitive
 	Before   uint   // only comments with a smaller id (the next page); 0 for the first
 	Limit    int
+
+	// ScanLimit, when positive, bounds the author and text filters, which
+	// no index serves and which otherwise read every comment of the tab:
+	// they look only among this many of its newest comments below Before
+	// (see QueueWindow). It does nothing for one thread's comments, which
+	// an index finds.
+	ScanLimit int
+}
+
+// scanning reports whether f reads a bounded window of comments.
+func (f QueueFilter) scanning() bool {
+	return f.ScanLimit > 0 && f.ThreadID == 0 && (strings.TrimSpace(f.Author) != "" || strings.TrimSpace(f.Search) != "")
 }
 
 // QueueItem is a comment with where it was posted, for moderators.
@@ -39,21 +51,61 @@ type QueueItem struct {
 // query. Pages are keyset-paginated on the id, so the hundredth page costs
 // what the first does; the index (status, id) serves the default filter.
 func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]QueueItem, error) {
-	var items []QueueItem
-	if err := queueQuery(s.r.WithContext(ctx), f).Find(&items).Error; err != nil {
-		return nil, fmt.Errorf("store: queue: %w", err)
-	}
-	return items, nil
+	items, _, err := s.QueueWindow(ctx, f)
+	return items, err
 }
 
-// queueQuery builds the queue's SELECT; tests read its plan.
-func queueQuery(db *gorm.DB, f QueueFilter) *gorm.DB {
+// QueueWindow lists comments as Queue does and, when f.ScanLimit bounds
+// the search, reports where its window ended: the id of the oldest comment
+// it read, to search below next, or 0 when no comment is left below it.
+// The window is a range of ids, found first through idx_comments_queue, so
+// the list itself walks that index in order with no sort.
+func (s *Store) QueueWindow(ctx context.Context, f QueueFilter) (items []QueueItem, scannedTo uint, err error) {
+	var floor uint
+	if f.scanning() {
+		var ids []uint
+		err := windowQuery(s.r.WithContext(ctx), f).Offset(f.ScanLimit-1).Limit(2).Pluck("id", &ids).Error
+		if err != nil {
+			return nil, 0, fmt.Errorf("store: queue window: %w", err)
+		}
+		if len(ids) > 0 {
+			floor = ids[0]
+		}
+		if len(ids) > 1 {
+			scannedTo = floor
+		}
+	}
+	if err := queueQuery(s.r.WithContext(ctx), f, floor).Find(&items).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: queue: %w", err)
+	}
+	return items, scannedTo, nil
+}
+
+// windowQuery selects the ids of the tab's comments below the cursor,
+// newest first: what a bounded search reads, ScanLimit of them at a time.
+func windowQuery(db *gorm.DB, f QueueFilter) *gorm.DB {
+	q := db.Table("comments").Select("id")
+	if f.Status != "" {
+		q = q.Where("status = ?", f.Status)
+	}
+	if f.Before > 0 {
+		q = q.Where("id < ?", f.Before)
+	}
+	return q.Order("id DESC")
+}
+
+// queueQuery builds the queue's SELECT; tests read its plan. A positive
+// floor is the lowest id a bounded search reads.
+func queueQuery(db *gorm.DB, f QueueFilter, floor uint) *gorm.DB {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
 	q := db.Table("comments").
 		Select("comments.*, threads.site_id AS site_id, threads.page AS page, threads.title AS thread_title").
 		Joins("JOIN threads ON threads.id = comments.thread_id")
+	if floor > 0 {
+		q = q.Where("comments.id >= ?", floor)
+	}
 	if f.Status != "" {
 		q = q.Where("comments.status = ?", f.Status)
 	}

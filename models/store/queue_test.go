@@ -147,12 +147,14 @@ func TestQueueUsesIndexWith100kPending(t *testing.T) {
 	s, threadID := seeded(t, 100_000)
 	pending := models.StatusPending
 	filters := map[string]store.QueueFilter{
-		"default":   {Status: pending, Limit: 51},
-		"next page": {Status: pending, Limit: 51, Before: 60_000},
-		"site":      {Status: pending, SiteID: models.DefaultSiteID, Limit: 51},
-		"thread":    {Status: pending, ThreadID: threadID, Limit: 51},
-		"reason":    {Status: pending, Reason: "links", Limit: 51},
-		"search":    {Status: pending, Search: "number 4", Limit: 51},
+		"default":            {Status: pending, Limit: 51},
+		"next page":          {Status: pending, Limit: 51, Before: 60_000},
+		"site":               {Status: pending, SiteID: models.DefaultSiteID, Limit: 51},
+		"thread":             {Status: pending, ThreadID: threadID, Limit: 51},
+		"reason":             {Status: pending, Reason: "links", Limit: 51},
+		"search":             {Status: pending, Search: "number 4", Limit: 51},
+		"search in a window": {Status: pending, Search: "number 4", Limit: 51, ScanLimit: 20_000},
+		"author in a window": {Status: pending, Author: "reader 7", Limit: 51, ScanLimit: 20_000, Before: 60_000},
 	}
 	for name, f := range filters {
 		plan, err := store.QueuePlan(s, f)
@@ -445,6 +447,78 @@ func TestQueueFiltersFindNamesAndWordsOutsideASCII(t *testing.T) {
 		}
 		if len(mine) != 1 || mine[0].ID != ivan {
 			t.Errorf("comments by Иван@пример.рф: %d found, want comment %d", len(mine), ivan)
+		}
+	})
+}
+
+// A bounded search reads a window of the tab's newest comments at a time;
+// following the windows down finds every match the unbounded search finds,
+// in the same order, once each.
+func TestQueueWindowFindsEveryMatchWindowByWindow(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		post := bootstrapped(t, s)
+		pending := models.StatusPending
+		for i := range 37 {
+			body := "plain words"
+			if i%3 == 0 || i >= 30 {
+				body = "a NEEDLE here"
+			}
+			queueComment(t, s, post.ThreadID, fmt.Sprint("Reader ", i), "", body, pending)
+		}
+		queueComment(t, s, post.ThreadID, "Approved", "", "needle", models.StatusApproved)
+		want := queueIDs(t, s, store.QueueFilter{Status: pending, Search: "needle", Limit: 100})
+		if len(want) != 17 {
+			t.Fatalf("unbounded search found %d, want 17", len(want))
+		}
+		var got []uint
+		f := store.QueueFilter{Status: pending, Search: "needle", Limit: 4, ScanLimit: 10}
+		for step := 0; ; step++ {
+			if step > 20 {
+				t.Fatal("the windows never ended")
+			}
+			items, scannedTo, err := s.QueueWindow(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range items {
+				got = append(got, it.ID)
+			}
+			switch {
+			case len(items) == f.Limit: // a full page: the next starts below its last
+				f.Before = items[len(items)-1].ID
+			case scannedTo > 0: // the window ended first: search below it
+				f.Before = scannedTo
+			default:
+				if !slices.Equal(got, want) {
+					t.Fatalf("window by window found %v, want %v", got, want)
+				}
+				return
+			}
+		}
+	})
+}
+
+// The window bounds only the filters no index serves.
+func TestQueueWindowOnlyBoundsScans(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		post := bootstrapped(t, s)
+		for i := range 5 {
+			queueComment(t, s, post.ThreadID, fmt.Sprint("R", i), "", "text", models.StatusPending)
+		}
+		for name, f := range map[string]store.QueueFilter{
+			"no text or author":            {Status: models.StatusPending, ScanLimit: 2},
+			"one thread":                   {Status: models.StatusPending, ThreadID: post.ThreadID, Search: "text", ScanLimit: 2},
+			"a window larger than the tab": {Status: models.StatusPending, Search: "text", ScanLimit: 5},
+		} {
+			items, scannedTo, err := s.QueueWindow(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(items) != 5 || scannedTo != 0 {
+				t.Errorf("%s: %d items, scanned to %d; want all 5 and no window", name, len(items), scannedTo)
+			}
 		}
 	})
 }
