@@ -69,7 +69,7 @@ func TestQueueActionsAuditAndReturnPath(t *testing.T) {
 		c, _ := e.comment("Cy", "third", 0)
 		queue := e.get(admin, "/admin/queue")
 		wantStatus(t, queue, http.StatusOK)
-		wantContains(t, queue.Body, "Pending <span class=\"count\">3</span>", "127.0.0.1", "Pre-moderation")
+		wantContains(t, queue.Body, "Pending <span class=\"count\" data-n=\"3\">3</span>", "127.0.0.1", "Pre-moderation")
 
 		back := "/admin/queue?status=pending&before=99"
 		resp := e.postForm(admin, fmt.Sprintf("/admin/comments/%d/approve", a), url.Values{"return": {back}})

@@ -163,11 +163,13 @@ func langFuncs(tr *i18n.Translator) template.FuncMap {
 			return fmt.Sprint(v)
 		},
 		"countLabel": func(n any) string { return tr.N("count.comments", toInt(n)) },
-		"relTime":    func(t time.Time) string { return tr.Ago(time.Since(t)) },
-		"longTime":   tr.LongTime,
-		"shortDate":  tr.ShortDate,
-		"dayShort":   tr.DayShort,
-		"dayLong":    tr.DayLong,
+		// num writes a count with the language's digit grouping ("20,000").
+		"num":       func(n any) string { return tr.Number(toInt(n)) },
+		"relTime":   func(t time.Time) string { return tr.Ago(time.Since(t)) },
+		"longTime":  tr.LongTime,
+		"shortDate": tr.ShortDate,
+		"dayShort":  tr.DayShort,
+		"dayLong":   tr.DayLong,
 
 		// reasonText and reasonDetail show a held comment's reason in the
 		// page's language (see reasons.go).

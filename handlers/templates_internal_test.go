@@ -59,3 +59,18 @@ func TestAssetOfAnUnknownKindIsRefused(t *testing.T) {
 		t.Fatal("the refused file was registered")
 	}
 }
+
+// Views write counts with the page's digit grouping, and the queue keeps
+// the plain number beside it for admin.js.
+func TestViewsWriteCountsInThePagesLanguage(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"en": "900,000", "de": "900.000", "es": "900.000"} {
+		num := langFuncs(cat.Get(lang))["num"].(func(any) string)
+		if got := num(uint(900_000)); got != want {
+			t.Errorf("%s: num 900000 = %q, want %q", lang, got, want)
+		}
+	}
+}

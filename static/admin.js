@@ -59,14 +59,21 @@
     live.textContent = msg === live.textContent ? msg + "\u00a0" : msg;
   }
 
+  // A tab's count is in data-n; its text is the number as the page's
+  // language writes it ("20,000", "20.000"), as the server wrote it.
+  var numbers = new Intl.NumberFormat(document.documentElement.lang || undefined);
   function countOf(status) { return desk.querySelector('[data-tab="' + status + '"] .count'); }
+  function setCount(el, n) {
+    el.setAttribute("data-n", String(n));
+    el.textContent = numbers.format(n);
+  }
   function bump(status, d) {
     var el = countOf(status);
-    if (el) { el.textContent = String(Math.max(0, (parseInt(el.textContent, 10) || 0) + d)); }
+    if (el) { setCount(el, Math.max(0, (parseInt(el.getAttribute("data-n"), 10) || 0) + d)); }
   }
   function left() {
     var el = countOf(tab);
-    return el ? parseInt(el.textContent, 10) || 0 : items().length;
+    return el ? parseInt(el.getAttribute("data-n"), 10) || 0 : items().length;
   }
 
   function currentItem() {
@@ -159,7 +166,7 @@
       });
       doc.querySelectorAll("[data-tab] .count").forEach(function (c) {
         var mine = countOf(c.parentNode.getAttribute("data-tab"));
-        if (mine) { mine.textContent = c.textContent; }
+        if (mine) { setCount(mine, parseInt(c.getAttribute("data-n"), 10) || 0); }
       });
       var freshPager = doc.querySelector("[data-pager]");
       if (freshPager && pager) { pager.innerHTML = freshPager.innerHTML; }

@@ -471,7 +471,7 @@ func (s *server) moderate(t testing.TB, a admin, id uint, action string) {
 	}
 }
 
-var pendingTab = regexp.MustCompile(`(?s)status=pending"[^>]*>\s*Pending\s*<span class="count">(\d+)</span>`)
+var pendingTab = regexp.MustCompile(`(?s)status=pending"[^>]*>\s*Pending\s*<span class="count" data-n="(\d+)">`)
 
 // pendingCount reads the pending tab's count on the moderation queue.
 func (s *server) pendingCount(t testing.TB, a admin) int {

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -56,4 +57,37 @@ func (t *Translator) Ago(d time.Duration) string {
 		return t.N("ago.months", int(d/(30*day)))
 	}
 	return t.N("ago.years", int(d/(365*day)))
+}
+
+// Number writes n with the language's digit grouping, as the browser's
+// Intl.NumberFormat does for the same language, so a count a script
+// updates reads the same as one the server wrote: "20,000" in English,
+// "20.000" in German and Spanish ("9000" in Spanish, which groups only
+// numbers of five digits or more).
+func (t *Translator) Number(n int) string {
+	digits := strconv.Itoa(n)
+	sign := ""
+	if n < 0 {
+		sign, digits = "-", digits[1:]
+	}
+	sep := t.T("number.group")
+	minGroup, err := strconv.Atoi(t.T("number.min_grouping"))
+	if err != nil || minGroup < 1 {
+		minGroup = 1
+	}
+	if len(digits) < 3+minGroup {
+		return sign + digits
+	}
+	var b strings.Builder
+	b.WriteString(sign)
+	first := len(digits) % 3
+	if first == 0 {
+		first = 3
+	}
+	b.WriteString(digits[:first])
+	for i := first; i < len(digits); i += 3 {
+		b.WriteString(sep)
+		b.WriteString(digits[i : i+3])
+	}
+	return b.String()
 }

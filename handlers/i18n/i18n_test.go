@@ -267,3 +267,21 @@ func TestI18nFromEnglishFirstUseIsConcurrent(t *testing.T) {
 		t.Errorf("after concurrent first use: %q", got)
 	}
 }
+
+// TestI18nNumbersGroupDigitsAsBrowsersDo matches Intl.NumberFormat in
+// Chromium for each language, which admin.js uses to update counts.
+func TestI18nNumbersGroupDigitsAsBrowsersDo(t *testing.T) {
+	c := loadAll(t)
+	cases := map[string]map[int]string{
+		"en": {0: "0", 999: "999", 1000: "1,000", 20_000: "20,000", 1_234_567: "1,234,567", -1234: "-1,234"},
+		"de": {999: "999", 9000: "9.000", 900_000: "900.000"},
+		"es": {999: "999", 9000: "9000", 20_000: "20.000", 1_234_567: "1.234.567", -12_345: "-12.345"},
+	}
+	for lang, want := range cases {
+		for n, s := range want {
+			if got := c.Get(lang).Number(n); got != s {
+				t.Errorf("%s: Number(%d) = %q, want %q", lang, n, got, s)
+			}
+		}
+	}
+}
