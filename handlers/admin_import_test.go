@@ -182,7 +182,7 @@ func TestAdminImportProgressPage(t *testing.T) {
 	if r.Header.Get("Refresh") != "2" {
 		t.Errorf("Refresh header = %q", r.Header.Get("Refresh"))
 	}
-	wantContains(t, r.Body, `<progress max="100" value="25"`, "25%", "30.0 MB of 120.0 MB", "4200 comments so far")
+	wantContains(t, r.Body, `<progress max="100" value="25"`, "25%", "30.0 MB of 120.0 MB", "4,200 comments so far")
 	wantNotContains(t, r.Body, "<script>")
 	list := e.get(admin, "/admin/import")
 	wantContains(t, list.Body, "Running · 25%", "Stopped, unfinished")

@@ -216,8 +216,8 @@ func (t *Translator) T(key string, args ...any) string {
 	return fill(text, args, false)
 }
 
-// N returns the plural form of key that fits n, with {n} and the other
-// placeholders filled.
+// N returns the plural form of key that fits n, with {n} (written with the
+// language's digit grouping, see Number) and the other placeholders filled.
 func (t *Translator) N(key string, n int, args ...any) string {
 	m, ok := t.lookup(key)
 	if !ok {
@@ -227,7 +227,7 @@ func (t *Translator) N(key string, n int, args ...any) string {
 	if m.forms != nil {
 		text = m.forms[pluralForm(m.forms, n)]
 	}
-	return fill(text, append([]any{"n", n}, args...), false)
+	return fill(text, append([]any{"n", t.Number(n)}, args...), false)
 }
 
 // HTML is T for messages that carry a little markup of their own (<strong>,
@@ -266,7 +266,7 @@ func (t *Translator) SafeN(key string, n int, args ...any) string {
 	if m.forms != nil {
 		text = m.forms[pluralForm(m.forms, n)]
 	}
-	return fill(textEscaper.Replace(text), append([]any{"n", n}, args...), true)
+	return fill(textEscaper.Replace(text), append([]any{"n", t.Number(n)}, args...), true)
 }
 
 var textEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
