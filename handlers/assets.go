@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -28,8 +27,6 @@ type asset struct {
 type assets struct {
 	byName   map[string]*asset
 	byHashed map[string]*asset
-
-	zw *gzip.Writer // reused while loading: each new one allocates about 1 MB
 }
 
 func loadAssets() (*assets, error) {
@@ -60,7 +57,6 @@ func loadAssets() (*assets, error) {
 			return nil, err
 		}
 	}
-	a.zw = nil
 	return a, nil
 }
 
@@ -89,15 +85,7 @@ func (a *assets) add(name string, body []byte) error {
 		return fmt.Errorf("static: %s: no content type for %q files in assetTypes", name, path.Ext(name))
 	}
 	sum := sha256.Sum256(body)
-	var gz bytes.Buffer
-	if a.zw == nil {
-		a.zw, _ = gzip.NewWriterLevel(&gz, gzip.BestCompression)
-	} else {
-		a.zw.Reset(&gz)
-	}
-	a.zw.Write(body)
-	a.zw.Close()
-	it := &asset{name: name, hash: hex.EncodeToString(sum[:6]), body: body, gz: gz.Bytes(), contentType: contentType}
+	it := &asset{name: name, hash: hex.EncodeToString(sum[:6]), body: body, gz: gzipBest(body), contentType: contentType}
 	a.byName[name] = it
 	a.byHashed[hashedName(name, it.hash)] = it
 	return nil

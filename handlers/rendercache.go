@@ -82,26 +82,30 @@ func newRendered(key string, body []byte) *rendered {
 	return &rendered{key: key, body: body, etag: `W/"` + strconv.FormatUint(h.Sum64(), 36) + `"`}
 }
 
-// bestGzipWriters keeps gzip writers at BestCompression between cache
-// fills: each new one allocates close to a megabyte of tables.
+// bestGzipWriters keeps gzip writers at BestCompression between uses (a
+// cache fill, a static file at start-up): each new one allocates close to
+// a megabyte of tables.
 var bestGzipWriters sync.Pool
+
+// gzipBest returns b as a whole gzip stream at BestCompression.
+func gzipBest(b []byte) []byte {
+	var buf bytes.Buffer
+	zw, ok := bestGzipWriters.Get().(*gzip.Writer)
+	if ok {
+		zw.Reset(&buf)
+	} else {
+		zw, _ = gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	}
+	zw.Write(b)
+	zw.Close()
+	zw.Reset(nil)
+	bestGzipWriters.Put(zw)
+	return buf.Bytes()
+}
 
 // gzip returns the body as a whole gzip stream, compressed once.
 func (r *rendered) gzip() []byte {
-	r.gzipOnce.Do(func() {
-		var buf bytes.Buffer
-		zw, ok := bestGzipWriters.Get().(*gzip.Writer)
-		if ok {
-			zw.Reset(&buf)
-		} else {
-			zw, _ = gzip.NewWriterLevel(&buf, gzip.BestCompression)
-		}
-		zw.Write(r.body)
-		zw.Close()
-		zw.Reset(nil)
-		bestGzipWriters.Put(zw)
-		r.gzipped = buf.Bytes()
-	})
+	r.gzipOnce.Do(func() { r.gzipped = gzipBest(r.body) })
 	return r.gzipped
 }
 

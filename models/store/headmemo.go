@@ -15,11 +15,11 @@ import (
 const maxMemoEntries = 4096
 
 // headMemo remembers the heads of the hot read path (thread, post, site,
-// queue version and a moderator's session) for as long as nothing has been committed to the SQLite
-// file. Every commit, by any connection in this process or in another one
-// (an import or a second Parley on the same file), rewrites the header of
-// the database's wal-index, so a read that finds the header unchanged may
-// answer with what an earlier read found. Reading the header costs a few
+// queue version and a moderator's session) for as long as nothing has been
+// committed to the SQLite file. Every commit, by any connection in this
+// process or in another one (an import or a second Parley on the same
+// file), rewrites the header of the database's wal-index, so a read that
+// finds the header unchanged may answer with what an earlier read found. Reading the header costs a few
 // memory loads. PostgreSQL has no such header: there the memo stays off
 // and every read asks for its head.
 type headMemo struct {
