@@ -122,7 +122,7 @@ func (v *dashboardView) setChart(tr *i18n.Translator, days []store.DayCount) {
 	if len(days) > 0 {
 		first, last := days[0].Day, days[len(days)-1].Day
 		v.FirstDay, v.LastDay = tr.DayMonth(first), tr.DayMonth(last)
-		v.ChartSummary = tr.T("dash.chart_summary", "from", tr.DayMonth(first), "to", tr.ShortDate(last), "total", v.Total, "max", v.ChartMax)
+		v.ChartSummary = tr.T("dash.chart_summary", "from", tr.DayMonth(first), "to", tr.ShortDate(last), "total", tr.Number(v.Total), "max", tr.Number(v.ChartMax))
 	}
 }
 
