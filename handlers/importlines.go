@@ -35,6 +35,12 @@ func importLines(tr *i18n.Translator, r models.ImportResult) []string {
 		comments += " (" + strings.Join(parts, ", ") + ")"
 	}
 	out = append(out, comments)
+	add("import.line.votes", r.Votes)
+	add("import.line.flags", r.Flags)
+	add("import.line.bans", r.Bans)
+	add("import.line.subscribers", r.Subscribers)
+	add("import.line.audit", r.Audit)
+	add("import.line.keys", r.Keys)
 	add("import.line.existing", r.Existing)
 	add("import.line.orphans", r.Orphans)
 	add("import.line.ignored", r.Ignored)

@@ -67,20 +67,27 @@ const MaxImportSkips = 100
 // written by this run; Existing counts records that were already stored by
 // an earlier run (or twice in the file) and so were left alone.
 type ImportResult struct {
-	Format     string         `json:"format"`
-	SiteID     string         `json:"site"`
-	Sites      int            `json:"sites"`
-	Moderators int            `json:"moderators"`
-	Threads    int            `json:"threads"`
-	Posts      int            `json:"posts"`
-	Comments   int            `json:"comments"`
-	Redirects  int            `json:"redirects"`
-	Statuses   map[Status]int `json:"statuses,omitempty"` // of the new comments
-	Existing   int            `json:"existing"`
-	Orphans    int            `json:"orphans"` // replies whose parent was missing, kept as top-level
-	Ignored    int            `json:"ignored"` // records of no interest (settings, attachments, posts of a comments-only import)
-	Skipped    int            `json:"skipped"`
-	Skips      []ImportSkip   `json:"skips,omitempty"` // the first MaxImportSkips
+	Format     string `json:"format"`
+	SiteID     string `json:"site"`
+	Sites      int    `json:"sites"`
+	Moderators int    `json:"moderators"`
+	Threads    int    `json:"threads"`
+	Posts      int    `json:"posts"`
+	Comments   int    `json:"comments"`
+	Redirects  int    `json:"redirects"`
+	Votes      int    `json:"votes,omitempty"`
+	Flags      int    `json:"flags,omitempty"`
+	Bans       int    `json:"bans,omitempty"`
+	// Subscribers are addresses whose reply-email standing came along.
+	Subscribers int            `json:"subscribers,omitempty"`
+	Audit       int            `json:"audit,omitempty"`    // audit log entries
+	Keys        int            `json:"keys,omitempty"`     // signing keys restored
+	Statuses    map[Status]int `json:"statuses,omitempty"` // of the new comments
+	Existing    int            `json:"existing"`
+	Orphans     int            `json:"orphans"` // replies whose parent was missing, kept as top-level
+	Ignored     int            `json:"ignored"` // records of no interest (settings, attachments, posts of a comments-only import)
+	Skipped     int            `json:"skipped"`
+	Skips       []ImportSkip   `json:"skips,omitempty"` // the first MaxImportSkips
 }
 
 // Skip records a skipped record, listing it while there is room.
@@ -115,6 +122,12 @@ func (r ImportResult) Lines() []string {
 		line += " (" + strings.Join(parts, ", ") + ")"
 	}
 	out = append(out, line)
+	add(r.Votes, "votes")
+	add(r.Flags, "flags from readers")
+	add(r.Bans, "bans")
+	add(r.Subscribers, "addresses subscribed to replies")
+	add(r.Audit, "audit log entries")
+	add(r.Keys, "signing keys")
 	add(r.Existing, "already there, left alone")
 	add(r.Orphans, "replies whose parent is missing, kept as top-level comments")
 	add(r.Ignored, "records of no interest, ignored")

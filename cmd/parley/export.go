@@ -17,6 +17,7 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 	fs, cfg, finish := newFlagSet("export", getenv, stderr)
 	site := fs.String("site", "", "export only this site (default: every site and the moderators)")
 	output := fs.String("output", "", "write to this file instead of standard output")
+	withKeys := fs.Bool("with-keys", false, "add the keys that sign readers' links and cookies, for a move readers should not notice (keep such a dump secret)")
 	pos, err := parseInterleaved(fs, args)
 	if err != nil {
 		return err
@@ -32,14 +33,15 @@ func runExport(ctx context.Context, args []string, getenv func(string) string, s
 		return err
 	}
 	defer st.Close()
+	opts := store.ExportOptions{SiteID: *site, WithKeys: *withKeys}
 	if *output == "" {
-		return st.Export(ctx, stdout, store.ExportOptions{SiteID: *site})
+		return st.Export(ctx, stdout, opts)
 	}
 	f, err := os.OpenFile(*output, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("export: %w", err)
 	}
-	if err := st.Export(ctx, f, store.ExportOptions{SiteID: *site}); err != nil {
+	if err := st.Export(ctx, f, opts); err != nil {
 		f.Close()
 		os.Remove(*output)
 		return err

@@ -86,7 +86,7 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 		if werr != nil {
 			return werr
 		}
-		res, err = st.ImportDump(ctx, progress, store.DumpImportOptions{WelcomeSlug: w.Slug, Progress: count})
+		res, err = st.ImportDump(ctx, progress, store.DumpImportOptions{WelcomeSlug: w.Slug, Progress: count, RestoreKeys: true})
 	} else {
 		res, err = st.Import(ctx, progress, store.ImportOptions{Format: format, SiteID: *site, Mappings: maps,
 			Sanitize: md.Sanitize, SanitizePost: md.SanitizePost, Progress: count})

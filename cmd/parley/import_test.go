@@ -179,6 +179,15 @@ func TestExportImportRoundTrip(t *testing.T) {
 	if code, _, _ := runCmd(t, a, "export", "--site", "nope"); code == 0 {
 		t.Error("export of an unknown site succeeded")
 	}
+	if strings.Contains(first, `"keys":[`) {
+		t.Error("a plain export carries the signing keys")
+	}
+	if code, keyed, errOut := runCmd(t, a, "export", "--with-keys"); code != 0 || !strings.Contains(keyed, "\n\"keys\":[") {
+		t.Errorf("export --with-keys: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := runCmd(t, a, "export", "--with-keys", "--site", "radio"); code == 0 || !strings.Contains(errOut, "export every site") {
+		t.Errorf("export --with-keys --site: exit %d: %s", code, errOut)
+	}
 }
 
 func TestIsTerminal(t *testing.T) {

@@ -24,6 +24,10 @@ type DumpImportOptions struct {
 	Progress func(comments int)
 	// BatchSize is how many records one transaction stores; 0 means 500.
 	BatchSize int
+	// RestoreKeys lets the dump's signing keys replace a fresh database's.
+	// Only "parley import json" sets it: a running server would go on
+	// signing with the keys it loaded at start.
+	RestoreKeys bool
 }
 
 // dumpParentSource marks waiting replies of a dump import: their parent is
@@ -47,7 +51,8 @@ func (s *Store) ImportDump(ctx context.Context, r io.Reader, opts DumpImportOpti
 		return res, fmt.Errorf("store: import dump: %w", err)
 	}
 	run := &dumpRun{s: s, ctx: ctx, opts: opts, res: &res, fresh: n == 0,
-		posts: map[uint]uint{}, threads: map[uint]uint{}, remap: map[uint]uint{}, threadSites: map[uint]string{}}
+		posts: map[uint]uint{}, threads: map[uint]uint{}, moderators: map[uint]uint{}, remap: map[uint]uint{},
+		threadSites: map[uint]string{}, skippedComments: map[uint]bool{}, keyPurposes: map[string]bool{}}
 	if run.opts.BatchSize <= 0 {
 		run.opts.BatchSize = defaultImportBatch
 	}
@@ -78,9 +83,14 @@ type dumpRun struct {
 	welcome     bool            // the bootstrapped welcome post was dealt with
 	posts       map[uint]uint   // dump post id → local id
 	threads     map[uint]uint   // dump thread id → local id
+	moderators  map[uint]uint   // dump moderator id → local id
 	remap       map[uint]uint   // dump comment id → local id, where they differ
 	threadSites map[uint]string // local thread id → its site
-	comments    int
+	// skippedComments are dump comment ids that were not stored, so that
+	// nothing later is pinned on a local comment that happens to share one.
+	skippedComments map[uint]bool
+	keyPurposes     map[string]bool // purposes whose keys this run replaced
+	comments        int
 }
 
 // read walks the dump's top-level object, one record at a time.
@@ -126,6 +136,14 @@ func (run *dumpRun) read(dec *json.Decoder) error {
 			err = readArray(dec, run, "comment", run.comment)
 		case "redirects":
 			err = readArray(dec, run, "redirect", run.redirect)
+		case "bans":
+			err = readArray(dec, run, "ban", run.ban)
+		case "subscribers":
+			err = readArray(dec, run, "subscriber", run.subscriber)
+		case "audit":
+			err = readArray(dec, run, "audit entry", run.auditEntry)
+		case "keys":
+			err = readArray(dec, run, "key", run.key)
 		default:
 			var skip json.RawMessage
 			err = dec.Decode(&skip)

@@ -52,11 +52,12 @@ func (run *dumpRun) moderator(tx *gorm.DB, d DumpModerator) error {
 		run.res.Skip("moderator "+d.Email, 0, "not an email address")
 		return nil
 	}
-	var n int64
-	if err := tx.Model(&models.Moderator{}).Where("email = ?", email).Count(&n).Error; err != nil {
+	var cur models.Moderator
+	if err := tx.Select("id").Where("email = ?", email).Limit(1).Find(&cur).Error; err != nil {
 		return fmt.Errorf("moderator %s: %w", email, err)
 	}
-	if n > 0 {
+	if cur.ID != 0 {
+		run.moderators[d.ID] = cur.ID
 		run.res.Existing++
 		return nil
 	}
@@ -73,6 +74,7 @@ func (run *dumpRun) moderator(tx *gorm.DB, d DumpModerator) error {
 	if err := tx.Create(&m).Error; err != nil {
 		return fmt.Errorf("moderator %s: %w", email, err)
 	}
+	run.moderators[d.ID] = m.ID
 	run.res.Moderators++
 	return nil
 }
@@ -182,15 +184,18 @@ func (run *dumpRun) thread(tx *gorm.DB, d DumpThread) error {
 func (run *dumpRun) comment(tx *gorm.DB, d DumpComment) error {
 	ref := fmt.Sprintf("comment %d", d.ID)
 	tid, ok := run.threads[d.ThreadID]
+	reason := ""
 	switch {
 	case !ok:
-		run.res.Skip(ref, 0, fmt.Sprintf("unknown thread %d", d.ThreadID))
-		return nil
+		reason = fmt.Sprintf("unknown thread %d", d.ThreadID)
 	case !d.Status.Valid():
-		run.res.Skip(ref, 0, fmt.Sprintf("unknown status %q", d.Status))
-		return nil
+		reason = fmt.Sprintf("unknown status %q", d.Status)
 	case len(d.Source) > importMaxSource || len(d.ExternalID) > importMaxExternalID:
-		run.res.Skip(ref, 0, "source or external id too long")
+		reason = "source or external id too long"
+	}
+	if reason != "" {
+		run.res.Skip(ref, 0, reason)
+		run.skippedComments[d.ID] = true
 		return nil
 	}
 	site, err := run.threadSite(tx, tid)
@@ -232,6 +237,9 @@ func (run *dumpRun) comment(tx *gorm.DB, d DumpComment) error {
 	}
 	if c.ID != d.ID {
 		run.remap[d.ID] = c.ID
+	}
+	if err := run.reactions(tx, c.ID, d); err != nil {
+		return err
 	}
 	run.res.Comments++
 	run.res.Statuses[c.Status]++

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -16,10 +17,13 @@ import (
 
 // The dump format: one JSON object whose arrays hold one record per line,
 // in a fixed order (sites, moderators, posts, threads, comments,
-// redirects) so that it can be read back as a stream.
+// redirects, bans, subscribers, audit, and keys when asked for) so that it
+// can be read back as a stream. Version 2 added votes and flags to the
+// comments and the sections after redirects; a reader of version 1 would drop them unseen, so it
+// refuses version 2 instead.
 const (
 	DumpFormat  = "parley-export"
-	DumpVersion = 1
+	DumpVersion = 2
 )
 
 // DumpSite is a site in a dump.
@@ -106,6 +110,8 @@ type DumpComment struct {
 	CreatedAt     time.Time       `json:"created_at"`
 	UpdatedAt     time.Time       `json:"updated_at"`
 	EditedAt      *time.Time      `json:"edited_at"`
+	Votes         []DumpVote      `json:"votes,omitempty"`
+	Flags         []DumpFlag      `json:"flags,omitempty"`
 }
 
 // DumpRedirect is an old address in a dump.
@@ -121,6 +127,9 @@ type ExportOptions struct {
 	// SiteID limits the dump to one site; "" exports every site and the
 	// moderators.
 	SiteID string
+	// WithKeys adds the signing keys to a dump of everything, for a move
+	// to another database that readers should not notice.
+	WithKeys bool
 }
 
 // exportPage is how many rows one query of the export reads.
@@ -131,6 +140,9 @@ const exportPage = 1000
 // The same database always gives the same bytes.
 func (s *Store) Export(ctx context.Context, w io.Writer, opts ExportOptions) error {
 	if opts.SiteID != "" {
+		if opts.WithKeys {
+			return errors.New("store: export: the signing keys belong to the whole database; export every site to take them along")
+		}
 		if _, err := s.Site(ctx, opts.SiteID); err != nil {
 			return err
 		}
@@ -143,13 +155,15 @@ func (s *Store) Export(ctx context.Context, w io.Writer, opts ExportOptions) err
 	err := s.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		e := &dumpWriter{w: bw, tx: tx, site: opts.SiteID}
 		fmt.Fprintf(bw, `{"format":%q,"version":%d`, DumpFormat, DumpVersion)
-		for _, sec := range []struct {
-			name  string
-			write func() error
-		}{
+		sections := []dumpSection{
 			{"sites", e.sites}, {"moderators", e.moderators}, {"posts", e.posts},
 			{"threads", e.threads}, {"comments", e.comments}, {"redirects", e.redirects},
-		} {
+			{"bans", e.bans}, {"subscribers", e.subscribers}, {"audit", e.audit},
+		}
+		if opts.WithKeys {
+			sections = append(sections, dumpSection{"keys", e.keys})
+		}
+		for _, sec := range sections {
 			fmt.Fprintf(bw, ",\n%q:[", sec.name)
 			e.first = true
 			if err := sec.write(); err != nil {
@@ -167,6 +181,12 @@ func (s *Store) Export(ctx context.Context, w io.Writer, opts ExportOptions) err
 		return fmt.Errorf("store: export: %w", err)
 	}
 	return nil
+}
+
+// dumpSection is one top-level array of a dump and what writes it.
+type dumpSection struct {
+	name  string
+	write func() error
 }
 
 // dumpWriter writes the sections of one export.
@@ -288,13 +308,22 @@ func (e *dumpWriter) comments() error {
 		return q
 	}
 	return exportPages(q, func(c models.Comment) uint { return c.ID }, func(rows []models.Comment) error {
+		ids := make([]uint, len(rows))
+		for i, c := range rows {
+			ids[i] = c.ID
+		}
+		votes, flags, err := e.reactions(ids)
+		if err != nil {
+			return err
+		}
 		for _, c := range rows {
 			err := e.put(DumpComment{ID: c.ID, ThreadID: c.ThreadID, ParentID: c.ParentID, Depth: c.Depth,
 				Author: c.Author, Email: c.Email, Website: c.Website, Body: c.Body, HTML: c.HTML,
 				Status: c.Status, Reasons: c.Reasons, Score: c.Score, IP: c.IP, UserAgent: c.UserAgent,
 				Upvotes: c.Upvotes, Downvotes: c.Downvotes, Pinned: c.Pinned, NotifyReplies: c.NotifyReplies,
 				CommenterKey: c.CommenterKey, Source: c.Source, ExternalID: c.ExternalID,
-				CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), EditedAt: utcPtr(c.EditedAt)})
+				CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), EditedAt: utcPtr(c.EditedAt),
+				Votes: votes[c.ID], Flags: flags[c.ID]})
 			if err != nil {
 				return err
 			}

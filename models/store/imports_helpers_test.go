@@ -119,14 +119,17 @@ func threadOf(t *testing.T, s *store.Store, c models.Comment) models.Thread {
 
 // dump is a parsed export.
 type dump struct {
-	Format     string                `json:"format"`
-	Version    int                   `json:"version"`
-	Sites      []store.DumpSite      `json:"sites"`
-	Moderators []store.DumpModerator `json:"moderators"`
-	Posts      []store.DumpPost      `json:"posts"`
-	Threads    []store.DumpThread    `json:"threads"`
-	Comments   []store.DumpComment   `json:"comments"`
-	Redirects  []store.DumpRedirect  `json:"redirects"`
+	Format      string                 `json:"format"`
+	Version     int                    `json:"version"`
+	Sites       []store.DumpSite       `json:"sites"`
+	Moderators  []store.DumpModerator  `json:"moderators"`
+	Posts       []store.DumpPost       `json:"posts"`
+	Threads     []store.DumpThread     `json:"threads"`
+	Comments    []store.DumpComment    `json:"comments"`
+	Redirects   []store.DumpRedirect   `json:"redirects"`
+	Bans        []store.DumpBan        `json:"bans"`
+	Subscribers []store.DumpSubscriber `json:"subscribers"`
+	Audit       []store.DumpAudit      `json:"audit"`
 }
 
 func parseDump(t *testing.T, s string) dump {
