@@ -375,7 +375,8 @@ func (s *Server) apiCounts(c *gin.Context) {
 		}
 		language = site.Settings.Language
 	}
-	words := s.countWords(c, language)
+	tr := s.useSiteLanguage(c, language)
+	words := countWords(tr)
 	release := noRelease
 	key := s.countsKey(c, req.Site, q.digest, siteUpdated, found)
 	if key != "" {
@@ -397,7 +398,8 @@ func (s *Server) apiCounts(c *gin.Context) {
 	for _, p := range req.Pages {
 		out[p] = counts[p]
 	}
-	body, err := json.Marshal(gin.H{"counts": out, "words": words})
+	// lang is the language of the words, so that count.js groups digits as they do.
+	body, err := json.Marshal(gin.H{"counts": out, "words": words, "lang": tr.Lang()})
 	if err != nil {
 		s.serverError(c, fmt.Errorf("api: encode counts: %w", err))
 		return

@@ -97,6 +97,8 @@ var blogIndex = template.Must(template.New("index").Parse(`<!doctype html>
 <body><h1>Ann's blog</h1><ul>
 <li><a href="/posts/hello.html">Hello</a> · <a id="count-hello" href="/posts/hello.html#comments" data-parley-count="/posts/hello.html">Comments</a></li>
 <li><a href="/posts/second.html">Second</a> · <span id="count-second" data-parley-count="/posts/second.html" data-zero="Noch keine Kommentare">…</span></li>
+<li><a href="/posts/big.html">Big</a> · <span id="count-big" data-parley-count="/posts/big.html">…</span>
+ · <span id="count-big-es" lang="es" data-parley-count="/posts/big.html" data-many="{n} comentarios">…</span></li>
 </ul>
 <script src="{{.Parley}}/static/count.js" data-site="blog" async></script>
 </body></html>`))
@@ -548,4 +550,44 @@ func (w *embedWorld) lastComment(site, page string) uint {
 		w.t.Fatalf("no comments on %s: %v", page, err)
 	}
 	return flat[len(flat)-1].ID
+}
+
+// TestCountsGroupDigitsAsTheirWords: count.js writes a big count with the
+// digit grouping of the language its words are in: Parley's words in the
+// site's language, a page's own words in the page's.
+func TestCountsGroupDigitsAsTheirWords(t *testing.T) {
+	w := newEmbedWorld(t, models.ModerationPost)
+	ctx := browsertest.Within(t, w.browser, 60*time.Second)
+	bg := context.Background()
+	thread, err := w.store.EnsureThread(bg, blogSite, "/posts/big.html", "Big", w.blog+"/posts/big.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const n = 12345
+	cs, parents := make([]models.Comment, n), make([]int, n)
+	for i := range cs {
+		cs[i] = models.Comment{ThreadID: thread.ID, Author: "Reader", Body: "Hi", HTML: "<p>Hi</p>", Status: models.StatusApproved}
+		parents[i] = -1
+	}
+	if err := w.store.SeedComments(bg, cs, parents, 5); err != nil {
+		t.Fatal(err)
+	}
+
+	w.do(ctx, chromedp.Navigate(w.blog+"/"))
+	w.wait(ctx, `document.getElementById("count-big").textContent === "12,345 comments"`)
+	w.wait(ctx, `document.getElementById("count-big-es").textContent === "12.345 comentarios"`)
+
+	site, err := w.store.Site(bg, blogSite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site.Settings.Language = "de"
+	if err := w.store.SaveSite(bg, &site); err != nil {
+		t.Fatal(err)
+	}
+	w.do(ctx, chromedp.Reload())
+	w.wait(ctx, `document.getElementById("count-big").textContent === "12.345 Kommentare"`)
+	w.wait(ctx, `document.getElementById("count-big-es").textContent === "12.345 comentarios"`)
+	w.wait(ctx, `document.getElementById("count-second").textContent === "Noch keine Kommentare"`)
+	browsertest.Screenshot(t, ctx, "counts-grouped")
 }

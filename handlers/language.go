@@ -76,7 +76,6 @@ func (s *Server) renderError(c *gin.Context, status int, msg string) {
 // countWords are the words count.js puts around a count, in the site's
 // language (or the reader's, for "auto"): {"zero","one","many"}, with {n}
 // standing for the number.
-func (s *Server) countWords(c *gin.Context, setting string) map[string]string {
-	tr := s.useSiteLanguage(c, setting)
+func countWords(tr *i18n.Translator) map[string]string {
 	return map[string]string{"zero": tr.N("count.comments", 0), "one": tr.N("count.comments", 1), "many": tr.T("count.comments")}
 }

@@ -7,14 +7,14 @@
   if (!script) return;
   var base = new URL(script.src).origin, d = script.dataset;
 
-  // Words from the element, else the script tag, else Parley's answer (in
-  // the site's language), else English.
-  function words(el, n, sw) {
-    var e = el.dataset;
-    sw = sw || {};
-    var w = n === 0 ? e.zero || d.zero || sw.zero || "No comments"
-      : n === 1 ? e.one || d.one || sw.one || "1 comment"
-      : e.many || d.many || sw.many || "{n} comments";
+  // Words from the element, else the script tag (digits grouped as the
+  // page's language does), else Parley's (the site's language), else English.
+  function words(el, n, res) {
+    var e = el.dataset, sw = res.words || {}, lang = res.lang;
+    var w = n === 0 ? e.zero || d.zero : n === 1 ? e.one || d.one : e.many || d.many;
+    if (w) lang = (el.closest("[lang]") || {}).lang;
+    else w = n === 0 ? sw.zero || "No comments" : n === 1 ? sw.one || "1 comment" : sw.many || "{n} comments";
+    try { n = new Intl.NumberFormat(lang || undefined).format(n); } catch (err) { /* bad tag */ }
     return w.replace("{n}", n);
   }
 
@@ -36,7 +36,7 @@
         if (!res) return;
         els.forEach(function (el) {
           var n = res.counts[el.getAttribute("data-parley-count")];
-          if (typeof n === "number") el.textContent = words(el, n, res.words);
+          if (typeof n === "number") el.textContent = words(el, n, res);
         });
       }).catch(function () { /* the links work without counts */ });
     }
