@@ -75,7 +75,7 @@ func (s *Store) QueueWindow(ctx context.Context, f QueueFilter) (items []QueueIt
 			scannedTo = floor
 		}
 	}
-	if err := queueQuery(s.r.WithContext(ctx), f, floor).Find(&items).Error; err != nil {
+	if err := queueQuery(s.r.WithContext(ctx), f, floor, s.postgres).Find(&items).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: queue: %w", err)
 	}
 	return items, scannedTo, nil
@@ -96,7 +96,7 @@ func windowQuery(db *gorm.DB, f QueueFilter) *gorm.DB {
 
 // queueQuery builds the queue's SELECT; tests read its plan. A positive
 // floor is the lowest id a bounded search reads.
-func queueQuery(db *gorm.DB, f QueueFilter, floor uint) *gorm.DB {
+func queueQuery(db *gorm.DB, f QueueFilter, floor uint, postgres bool) *gorm.DB {
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
@@ -125,16 +125,15 @@ func queueQuery(db *gorm.DB, f QueueFilter, floor uint) *gorm.DB {
 		code, _ := json.Marshal(f.Reason)
 		q = q.Where(`comments.reasons LIKE ? ESCAPE '\'`, "%"+escapeLike(`"code":`+string(code))+"%")
 	}
-	// The database lowers both sides: SQLite's LOWER folds only ASCII
-	// letters (PostgreSQL's follows its locale), and a value lowered in Go
-	// would miss "Émile" or "Иван" as stored.
+	// The database lowers both sides, with the same function (textFold), so
+	// that a term matches "Émile" or "Иван" as stored however it is typed.
 	if a := strings.TrimSpace(f.Author); a != "" {
-		q = q.Where("(LOWER(comments.author) = LOWER(?) OR LOWER(comments.email) = LOWER(?))", a, a)
+		q = q.Where(folded(`(FOLD(comments.author) = FOLD(?) OR FOLD(comments.email) = FOLD(?))`, postgres, a), a, a)
 	}
 	if t := strings.TrimSpace(f.Search); t != "" {
 		like := "%" + escapeLike(t) + "%"
-		q = q.Where(`(LOWER(comments.body) LIKE LOWER(?) ESCAPE '\' OR LOWER(comments.author) LIKE LOWER(?) ESCAPE '\' OR LOWER(comments.email) LIKE LOWER(?) ESCAPE '\')`,
-			like, like, like)
+		q = q.Where(folded(`(FOLD(comments.body) LIKE FOLD(?) ESCAPE '\' OR FOLD(comments.author) LIKE FOLD(?) ESCAPE '\'`+
+			` OR FOLD(comments.email) LIKE FOLD(?) ESCAPE '\')`, postgres, t), like, like, like)
 	}
 	if f.Before > 0 {
 		q = q.Where("comments.id < ?", f.Before)

@@ -13,7 +13,7 @@ func QueuePlan(s *Store, f QueueFilter) ([]string, error) {
 	if f.scanning() {
 		floor = 1 // any window's floor gives the plan of a bounded search
 	}
-	return explain(s, s.r.ToSQL(func(tx *gorm.DB) *gorm.DB { return queueQuery(tx, f, floor).Find(&[]QueueItem{}) }))
+	return explain(s, s.r.ToSQL(func(tx *gorm.DB) *gorm.DB { return queueQuery(tx, f, floor, s.postgres).Find(&[]QueueItem{}) }))
 }
 
 // SeedPending inserts n pending comments on a thread in one statement (one

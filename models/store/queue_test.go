@@ -434,6 +434,12 @@ func TestQueueFiltersFindNamesAndWordsOutsideASCII(t *testing.T) {
 			{"a word as written", store.QueueFilter{Status: pending, Search: "МИР"}, []uint{ivan}},
 			{"a word as written, capital first", store.QueueFilter{Status: pending, Search: "Été"}, []uint{emile}},
 			{"a name as written", store.QueueFilter{Status: pending, Search: "Иван"}, []uint{ivan}},
+			{"a name typed in lower case", store.QueueFilter{Status: pending, Author: "émile zola"}, []uint{emile}},
+			{"another alphabet typed in capitals", store.QueueFilter{Status: pending, Author: "ИВАН"}, []uint{ivan}},
+			{"an email typed in lower case", store.QueueFilter{Status: pending, Author: "иван@пример.рф"}, []uint{ivan}},
+			{"a word typed in lower case", store.QueueFilter{Status: pending, Search: "мир"}, []uint{ivan}},
+			{"an accented word typed in lower case", store.QueueFilter{Status: pending, Search: "été à"}, []uint{emile}},
+			{"an accented capital typed", store.QueueFilter{Search: "ÉMILE"}, []uint{emile}},
 		}
 		for _, tc := range cases {
 			if got := queueIDs(t, s, tc.f); !slices.Equal(got, tc.want) {

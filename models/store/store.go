@@ -124,7 +124,7 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 	// pointer and stores its connection pool in it, so a shared one would
 	// point the writer's prepared statements at the read-only pool.
 	wcfg, rcfg := *cfg, *cfg
-	w, err := gorm.Open(sqlite.Open(uri+"?"+common+"&_txlock=immediate"), &wcfg)
+	w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: uri + "?" + common + "&_txlock=immediate"}), &wcfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
@@ -140,7 +140,7 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
-	r, err := gorm.Open(sqlite.Open(uri+"?"+common+"&_query_only=1"), &rcfg)
+	r, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: uri + "?" + common + "&_query_only=1"}), &rcfg)
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("store: open %s for reading: %w", path, err)
