@@ -33,11 +33,26 @@ func startReadCeiling(resp captured) (*readCeiling, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ceiling: listen: %w", err)
 	}
+	c := &readCeiling{
+		srv:  &http.Server{Handler: ceilingHandler(resp), ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute},
+		base: "http://" + ln.Addr().String(),
+		done: make(chan error, 1),
+	}
+	go func() { c.done <- c.srv.Serve(ln) }()
+	return c, nil
+}
+
+// ceilingHeaders are the headers of Parley's answer a ceiling repeats.
+var ceilingHeaders = []string{"Content-Type", "Content-Encoding", "Vary"}
+
+// ceilingHandler answers every request with the captured status, content
+// headers and body, and nothing else.
+func ceilingHandler(resp captured) http.Handler {
 	length := strconv.Itoa(len(resp.body))
-	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		h := w.Header()
-		for _, k := range []string{"Content-Type", "Content-Encoding", "Vary"} {
+		for _, k := range ceilingHeaders {
 			if v := resp.header.Get(k); v != "" {
 				h.Set(k, v)
 			}
@@ -46,13 +61,6 @@ func startReadCeiling(resp captured) (*readCeiling, error) {
 		w.WriteHeader(resp.status)
 		_, _ = w.Write(resp.body)
 	})
-	c := &readCeiling{
-		srv:  &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second, IdleTimeout: time.Minute},
-		base: "http://" + ln.Addr().String(),
-		done: make(chan error, 1),
-	}
-	go func() { c.done <- c.srv.Serve(ln) }()
-	return c, nil
 }
 
 func (c *readCeiling) close() error {

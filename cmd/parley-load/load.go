@@ -42,6 +42,8 @@ type result struct {
 	Ceiling     string  `json:"ceiling,omitempty"`
 	CeilingRate float64 `json:"ceiling_req_per_sec,omitempty"`
 	Ratio       float64 `json:"ratio,omitempty"`
+	// ProcessRatio is req/s divided by the process ceiling's, when one ran.
+	ProcessRatio float64 `json:"process_ratio,omitempty"`
 	// Unavailable says why the scenario could not run (a missing route).
 	Unavailable string `json:"unavailable,omitempty"`
 	// Note is extra information, such as the body size of a response.

@@ -21,7 +21,7 @@ const usage = `parley-load — Parley's benchmark kit.
 
 Usage:
   parley-load seed -db FILE [-threads 50 -comments 100 -pending 100000 …]
-  parley-load run  -db FILE [-million-db FILE] [-scenarios a,b] [-clients 32 -write-clients 8 -duration 10s …]
+  parley-load run  -db FILE [-million-db FILE] [-scenarios a,b] [-clients 32 -write-clients 8 -duration 10s …] [-process-ceiling]
   parley-load run  -db FILE -url http://127.0.0.1:PORT [-pid PID]   (a Parley already running on FILE)
 
 Scenarios: thread-json, post-html, embed, counts, queue, post-comment, million.
@@ -47,6 +47,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		err = runSeed(ctx, args[1:], stdout, stderr)
 	case "run":
 		err = runRun(ctx, args[1:], getenv, stdout, stderr)
+	case "serve-bytes": // the process ceiling, started by "run -process-ceiling"
+		err = runServeBytes(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 	default:
@@ -108,6 +110,7 @@ func runRun(ctx context.Context, args []string, getenv func(string) string, stdo
 	fs.Uint64Var(&cfg.MaxRequests, "max-requests", 5_000_000, "at most this many requests per scenario")
 	fs.IntVar(&cfg.StartupRuns, "startup-runs", 5, "start-ups to time on each database")
 	fs.BoolVar(&cfg.Gzip, "gzip", false, "send Accept-Encoding: gzip (bytes are counted as sent)")
+	fs.BoolVar(&cfg.ProcessCeiling, "process-ceiling", false, "also run each read ceiling as a process of its own, as Parley runs")
 	fs.StringVar(&cfg.Email, "admin-email", envOr(getenv, "PARLEY_ADMIN_EMAIL", "load@example.com"), "moderator for the queue scenario")
 	fs.StringVar(&cfg.Password, "admin-password", envOr(getenv, "PARLEY_ADMIN_PASSWORD", "parley-load password"), "that moderator's password")
 	fs.Func("server-env", "a KEY=VALUE setting for the started Parley, e.g. PARLEY_CACHE_MB=0 or GOGC=50 (repeatable)", func(kv string) error {

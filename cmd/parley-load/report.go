@@ -111,6 +111,9 @@ func (r result) row() []string {
 	if r.Ratio > 0 {
 		ratio = fmt.Sprintf("%.0f%% of %s", 100*r.Ratio, r.Ceiling)
 	}
+	if r.ProcessRatio > 0 {
+		ratio += fmt.Sprintf(", %.0f%% of process ceiling", 100*r.ProcessRatio)
+	}
 	errs := fmt.Sprint(r.Errors)
 	if r.Errors > 0 && r.ErrorSample != "" {
 		sample := r.ErrorSample

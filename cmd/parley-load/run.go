@@ -27,9 +27,11 @@ type runConfig struct {
 	MaxRequests  uint64
 	StartupRuns  int
 	Gzip         bool
-	Email        string
-	Password     string
-	ServerEnv    []string // more PARLEY_*=value settings for the started server
+	// ProcessCeiling adds a read ceiling served by a process of its own.
+	ProcessCeiling bool
+	Email          string
+	Password       string
+	ServerEnv      []string // more PARLEY_*=value settings for the started server
 }
 
 // runner carries one run's state.
@@ -214,6 +216,18 @@ func (r *runner) scenario(ctx context.Context, sc *scenario, base string, pid in
 	}
 	fmt.Fprintf(r.log, "%s: %.0f req/s, p99 %s ms, %d errors; %s: %.0f req/s\n",
 		sc.name, res.ReqPerSec, ms(res.P99), res.Errors, c.Scenario, c.ReqPerSec)
-	r.rep.Results = append(r.rep.Results, res, c)
+	rows := []result{c}
+	if r.cfg.ProcessCeiling && !sc.write {
+		pc, err := runProcessCeiling(ctx, r.workdir, sc, snap, ceil)
+		if err != nil {
+			return err
+		}
+		if pc.ReqPerSec > 0 {
+			res.ProcessRatio = res.ReqPerSec / pc.ReqPerSec
+		}
+		fmt.Fprintf(r.log, "%s: %.0f req/s, p99 %s ms\n", pc.Scenario, pc.ReqPerSec, ms(pc.P99))
+		rows = append(rows, pc)
+	}
+	r.rep.Results = append(append(r.rep.Results, res), rows...)
 	return ctx.Err()
 }

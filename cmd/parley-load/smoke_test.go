@@ -60,7 +60,7 @@ func TestSmoke(t *testing.T) {
 	}
 	rep, err := runLoad(ctx, runConfig{DB: db, Scenarios: scenarios, ReadClients: 2, WriteClients: 2,
 		Duration: time.Second, CeilingTime: 300 * time.Millisecond, MaxRequests: 1_000_000, StartupRuns: 1,
-		Email: "smoke@example.com", Password: "smoke test password"}, log)
+		ProcessCeiling: true, Email: "smoke@example.com", Password: "smoke test password"}, log)
 	var out bytes.Buffer
 	rep.print(&out, true)
 	t.Log("\n" + out.String())
@@ -85,8 +85,11 @@ func TestSmoke(t *testing.T) {
 		if !strings.HasPrefix(r.Scenario, "ceiling") && (r.PeakRSSKB == 0 || r.Ratio == 0) {
 			t.Errorf("%s: peak RSS %d kB, ratio %.2f; want both measured", r.Scenario, r.PeakRSSKB, r.Ratio)
 		}
+		if r.Scenario == scThreadJSON && r.ProcessRatio == 0 {
+			t.Errorf("%s: no ratio to the process ceiling", r.Scenario)
+		}
 	}
-	for _, name := range append(scenarios, "ceiling-write", "ceiling-read ("+scThreadJSON+")") {
+	for _, name := range append(scenarios, "ceiling-write", "ceiling-read ("+scThreadJSON+")", "ceiling-process ("+scThreadJSON+")") {
 		if !seen[name] {
 			t.Errorf("no result for %s", name)
 		}
