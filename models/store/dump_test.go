@@ -425,12 +425,18 @@ func TestDumpWithKeysCarriesTheSigningKeys(t *testing.T) {
 		if res, err := web.ImportDump(ctx, strings.NewReader(withKeys.String()), store.DumpImportOptions{WelcomeSlug: "welcome"}); err != nil || res.Keys != 0 || res.Skipped != 2 {
 			t.Errorf("upload with keys: %+v, %v", res, err)
 		}
+		// An import that stops half-way (here: a dump cut short) and is run
+		// again still ends with the old instance's keys.
+		cut := withKeys.String()[:strings.Index(withKeys.String(), `"author":"Ann"`)]
+		if _, err := b.ImportDump(ctx, strings.NewReader(cut), store.DumpImportOptions{WelcomeSlug: "welcome", RestoreKeys: true, BatchSize: 2}); err == nil {
+			t.Fatal("a dump cut short was read without an error")
+		}
 		res, err := b.ImportDump(ctx, strings.NewReader(withKeys.String()), store.DumpImportOptions{WelcomeSlug: "welcome", RestoreKeys: true})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Keys != 2 || res.Skipped != 0 {
-			t.Errorf("import with keys: %+v", res)
+		if res.Keys != 0 || res.Skipped != 0 || res.Comments == 0 {
+			t.Errorf("import with keys after one that stopped: %+v", res)
 		}
 		got, err := b.Secrets(ctx, "tokens", 32)
 		if err != nil {

@@ -16,11 +16,11 @@ import (
 )
 
 // The dump format: one JSON object whose arrays hold one record per line,
-// in a fixed order (sites, moderators, posts, threads, comments,
-// redirects, bans, subscribers, audit, and keys when asked for) so that it
-// can be read back as a stream. Version 2 added votes and flags to the
-// comments and the sections after redirects; a reader of version 1 would drop them unseen, so it
-// refuses version 2 instead.
+// in a fixed order (sites, moderators, keys when asked for, posts,
+// threads, comments, redirects, bans, subscribers, audit) so that it can
+// be read back as a stream. Version 2 added votes and flags to the
+// comments, the keys, and the sections after redirects; a reader of
+// version 1 would drop them unseen, so it refuses version 2 instead.
 const (
 	DumpFormat  = "parley-export"
 	DumpVersion = 2
@@ -155,14 +155,15 @@ func (s *Store) Export(ctx context.Context, w io.Writer, opts ExportOptions) err
 	err := s.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		e := &dumpWriter{w: bw, tx: tx, site: opts.SiteID}
 		fmt.Fprintf(bw, `{"format":%q,"version":%d`, DumpFormat, DumpVersion)
-		sections := []dumpSection{
-			{"sites", e.sites}, {"moderators", e.moderators}, {"posts", e.posts},
-			{"threads", e.threads}, {"comments", e.comments}, {"redirects", e.redirects},
-			{"bans", e.bans}, {"subscribers", e.subscribers}, {"audit", e.audit},
-		}
+		sections := []dumpSection{{"sites", e.sites}, {"moderators", e.moderators}}
 		if opts.WithKeys {
+			// Before the comments: a fresh database takes keys only while it
+			// has none, so an import run again after stopping half-way finds
+			// them stored already.
 			sections = append(sections, dumpSection{"keys", e.keys})
 		}
+		sections = append(sections, []dumpSection{{"posts", e.posts}, {"threads", e.threads}, {"comments", e.comments},
+			{"redirects", e.redirects}, {"bans", e.bans}, {"subscribers", e.subscribers}, {"audit", e.audit}}...)
 		for _, sec := range sections {
 			fmt.Fprintf(bw, ",\n%q:[", sec.name)
 			e.first = true
