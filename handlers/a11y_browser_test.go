@@ -102,7 +102,8 @@ func waitTrue(t *testing.T, ctx context.Context, expr string) {
 
 // TestA11yAxeReaderAndModeratorPages runs axe on the post page (comments,
 // replies, the reader's held comment, the form with errors and with a
-// preview), the embed, the login page and the queue, in light and dark.
+// preview), the embed, the login page, the queue and the import and export
+// page, in light and dark.
 func TestA11yAxeReaderAndModeratorPages(t *testing.T) {
 	axe := axeSource(t)
 	browser := browsertest.New(t)
@@ -212,6 +213,9 @@ func TestA11yAxeReaderAndModeratorPages(t *testing.T) {
 
 			signIn(t, ctx, e)
 			checkAxe(t, ctx, axe, "queue-"+scheme)
+
+			visit("import and export", "/admin/import")
+			checkAxe(t, ctx, axe, "import-"+scheme)
 		})
 	}
 }

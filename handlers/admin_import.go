@@ -272,10 +272,14 @@ func (s *Server) runImportJob(ctx context.Context, job models.ImportJob, path st
 				}
 			}
 		}
-		if job.Format == "json" {
-			res, err = s.store.ImportDump(ctx, in, store.DumpImportOptions{Progress: progress})
-		} else {
-			res, err = s.store.Import(ctx, in, store.ImportOptions{Format: job.Format, SiteID: job.SiteID, Mappings: maps,
+		src, gerr := importer.Gunzipped(in)
+		switch {
+		case gerr != nil:
+			err = gerr
+		case job.Format == "json":
+			res, err = s.store.ImportDump(ctx, src, store.DumpImportOptions{Progress: progress})
+		default:
+			res, err = s.store.Import(ctx, src, store.ImportOptions{Format: job.Format, SiteID: job.SiteID, Mappings: maps,
 				Sanitize: s.markup.Sanitize, SanitizePost: s.markup.SanitizePost, Progress: progress})
 		}
 	}

@@ -114,6 +114,10 @@ func (w *gzipWriter) Flush() {
 	w.ResponseWriter.Flush()
 }
 
+// Unwrap gives http.ResponseController the writer underneath, for its
+// deadlines.
+func (w *gzipWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 // close finishes the gzip stream and returns the writer to the pool.
 func (w *gzipWriter) close() {
 	if w.zw == nil {

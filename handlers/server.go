@@ -235,6 +235,7 @@ func (s *Server) routes() (http.Handler, error) {
 	admins.GET("/import", s.importPage)
 	admins.POST("/import", s.startImport)
 	admins.GET("/import/:id", s.importJobPage)
+	admins.GET("/export", s.exportDump)
 	admins.GET("/dashboard", s.dashboardPage)
 	admins.GET("/moderators", s.moderatorsPage)
 	admins.POST("/moderators", s.addModerator)

@@ -80,15 +80,19 @@ func runImport(ctx context.Context, args []string, getenv func(string) string, s
 	defer st.Close()
 	progress := importer.NewProgress(in, size, stderr, isTerminal(stderr))
 	count := func(int) { progress.Count(1) }
+	src, err := importer.Gunzipped(progress)
+	if err != nil {
+		return fmt.Errorf("import: %s: %w", file, err)
+	}
 	var res models.ImportResult
 	if format == "json" {
 		w, werr := welcomePost(cfg.BaseURL, md)
 		if werr != nil {
 			return werr
 		}
-		res, err = st.ImportDump(ctx, progress, store.DumpImportOptions{WelcomeSlug: w.Slug, Progress: count, RestoreKeys: true})
+		res, err = st.ImportDump(ctx, src, store.DumpImportOptions{WelcomeSlug: w.Slug, Progress: count, RestoreKeys: true})
 	} else {
-		res, err = st.Import(ctx, progress, store.ImportOptions{Format: format, SiteID: *site, Mappings: maps,
+		res, err = st.Import(ctx, src, store.ImportOptions{Format: format, SiteID: *site, Mappings: maps,
 			Sanitize: md.Sanitize, SanitizePost: md.SanitizePost, Progress: count})
 	}
 	progress.Finish()
