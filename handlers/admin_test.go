@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"parley/models"
+	"parley/models/store"
 )
 
 func TestAdminNeedsSession(t *testing.T) {
@@ -40,6 +42,23 @@ func TestLoginFailuresLookTheSameAndAreThrottled(t *testing.T) {
 		t.Fatal("429 without Retry-After")
 	}
 	wantContains(t, throttled.Body, "Too many failed sign-ins")
+}
+
+// TestLoginOfARestoredModerator: a moderator who came back from a dump has
+// no password until "parley admin passwd" sets one; signing in as them is
+// a wrong password like any other, not a server error.
+func TestLoginOfARestoredModerator(t *testing.T) {
+	e := newEnv(t)
+	dump := `{"format":"parley-export","version":2,"moderators":[{"id":7,"email":"back@example.com","name":"Back","role":"moderator"}]}`
+	res, err := e.store.ImportDump(context.Background(), strings.NewReader(dump), store.DumpImportOptions{})
+	if err != nil || res.Moderators != 1 {
+		t.Fatalf("import: %+v, %v", res, err)
+	}
+	for _, password := range []string{"", "!restored-without-password", "anything at all"} {
+		r := e.postForm(nil, "/admin/login", url.Values{"email": {"back@example.com"}, "password": {password}})
+		wantStatus(t, r, http.StatusUnauthorized)
+		wantContains(t, r.Body, "The email or password is not right.")
+	}
 }
 
 func TestLoginCookieAndSafeRedirect(t *testing.T) {

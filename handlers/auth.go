@@ -98,7 +98,7 @@ func (s *Server) login(c *gin.Context) {
 	mod, err := s.store.ModeratorByEmail(ctx, email)
 	ok := false
 	switch {
-	case err == nil && !mod.Disabled:
+	case err == nil && !mod.Disabled && !unusableHash(mod.PasswordHash):
 		ok, err = CheckPassword(mod.PasswordHash, password)
 		if err != nil {
 			s.serverError(c, err)

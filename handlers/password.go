@@ -33,8 +33,17 @@ func HashPassword(password string) (string, error) {
 		argonThreads, enc.EncodeToString(salt), enc.EncodeToString(key)), nil
 }
 
-// CheckPassword reports whether password matches a hash made by HashPassword.
+// unusableHash reports whether a stored hash matches no password at all: a
+// moderator restored from a dump has one ("!…", as locked accounts do in
+// /etc/shadow) until "parley admin passwd" sets a password.
+func unusableHash(hash string) bool { return strings.HasPrefix(hash, "!") }
+
+// CheckPassword reports whether password matches a hash made by
+// HashPassword; an unusable hash matches nothing.
 func CheckPassword(hash, password string) (bool, error) {
+	if unusableHash(hash) {
+		return false, nil
+	}
 	parts := strings.Split(hash, "$")
 	if len(parts) != 6 || parts[1] != "argon2id" {
 		return false, errors.New("check password: unknown hash format")
