@@ -28,7 +28,7 @@ type backupConfig struct {
 // them after parsing.
 func (b *backupConfig) declare(fs *flag.FlagSet, env func(key, def string) string) func() error {
 	var every, keep string
-	fs.StringVar(&b.Dir, "backup-dir", env("PARLEY_BACKUP_DIR", ""), "folder for scheduled SQLite backups; empty turns them off (PARLEY_BACKUP_DIR)")
+	fs.StringVar(&b.Dir, "backup-dir", env("PARLEY_BACKUP_DIR", ""), "folder for scheduled backups (copies of a SQLite database, gzipped exports of a PostgreSQL one); empty turns them off (PARLEY_BACKUP_DIR)")
 	fs.StringVar(&every, "backup-every", env("PARLEY_BACKUP_EVERY", "24h"), "time between scheduled backups, e.g. 6h (PARLEY_BACKUP_EVERY)")
 	fs.StringVar(&keep, "backup-keep", env("PARLEY_BACKUP_KEEP", "7"), "how many scheduled backups to keep (PARLEY_BACKUP_KEEP)")
 	return func() error {
@@ -46,20 +46,24 @@ func (b *backupConfig) declare(fs *flag.FlagSet, env func(key, def string) strin
 }
 
 // Scheduled backups are named by the time they were taken, so that their
-// names sort by age.
+// names sort by age: copies of a SQLite database end in .db, gzipped
+// exports of a PostgreSQL one (with the signing keys, so that a restore
+// is complete) in .json.gz.
 const (
 	backupPrefix     = "parley-"
 	backupSuffix     = ".db"
+	exportSuffix     = ".json.gz"
 	backupTimeLayout = "2006-01-02T15-04-05.000Z"
 )
 
 // backupLoop makes a backup every so often and keeps the newest few.
 type backupLoop struct {
-	st   *store.Store
-	cfg  backupConfig
-	log  *slog.Logger
-	now  func() time.Time
-	done func(path string, err error) // called after each backup; tests watch it
+	st       *store.Store
+	cfg      backupConfig
+	postgres bool // write exports instead of database copies
+	log      *slog.Logger
+	now      func() time.Time
+	done     func(path string, err error) // called after each backup; tests watch it
 }
 
 // startBackups starts the backup loop when a backup folder is configured
@@ -69,13 +73,10 @@ func startBackups(ctx context.Context, cfg *config, st *store.Store, log *slog.L
 	if cfg.Backups.Dir == "" {
 		return func() {}, nil
 	}
-	if store.IsPostgres(cfg.DB) {
-		return nil, fmt.Errorf("--backup-dir / PARLEY_BACKUP_DIR: scheduled backups are for SQLite; %w", store.ErrPostgresBackup)
-	}
 	if err := os.MkdirAll(cfg.Backups.Dir, 0o750); err != nil {
 		return nil, fmt.Errorf("--backup-dir / PARLEY_BACKUP_DIR: %w", err)
 	}
-	loop := &backupLoop{st: st, cfg: cfg.Backups, log: log, now: time.Now}
+	loop := &backupLoop{st: st, cfg: cfg.Backups, postgres: store.IsPostgres(cfg.DB), log: log, now: time.Now}
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -83,7 +84,11 @@ func startBackups(ctx context.Context, cfg *config, st *store.Store, log *slog.L
 		defer wg.Done()
 		loop.run(ctx)
 	}()
-	log.Info("scheduled backups on", "dir", cfg.Backups.Dir, "every", cfg.Backups.Every.String(), "keep", cfg.Backups.Keep)
+	kind := "database copies"
+	if loop.postgres {
+		kind = "gzipped exports"
+	}
+	log.Info("scheduled backups on", "dir", cfg.Backups.Dir, "every", cfg.Backups.Every.String(), "keep", cfg.Backups.Keep, "kind", kind)
 	return func() { cancel(); wg.Wait() }, nil
 }
 
@@ -123,8 +128,17 @@ func (l *backupLoop) run(ctx context.Context) {
 
 // once makes one backup and removes the oldest beyond the number to keep.
 func (l *backupLoop) once(ctx context.Context) (string, error) {
-	path := filepath.Join(l.cfg.Dir, backupPrefix+l.now().UTC().Format(backupTimeLayout)+backupSuffix)
-	if err := l.st.Backup(ctx, path, false); err != nil {
+	name := backupPrefix + l.now().UTC().Format(backupTimeLayout)
+	var path string
+	var err error
+	if l.postgres {
+		path = filepath.Join(l.cfg.Dir, name+exportSuffix)
+		err = l.st.ExportFile(ctx, path, store.ExportOptions{WithKeys: true})
+	} else {
+		path = filepath.Join(l.cfg.Dir, name+backupSuffix)
+		err = l.st.Backup(ctx, path, false)
+	}
+	if err != nil {
 		return "", err
 	}
 	names, err := l.backups()
@@ -157,11 +171,20 @@ func (l *backupLoop) backups() ([]string, error) {
 	return names, nil
 }
 
-// backupTime reads the time out of a scheduled backup's name.
+// backupTime reads the time out of a scheduled backup's name, of either
+// kind.
 func backupTime(name string) (time.Time, bool) {
-	if !strings.HasPrefix(name, backupPrefix) || !strings.HasSuffix(name, backupSuffix) {
+	stamp, ok := strings.CutPrefix(name, backupPrefix)
+	if !ok {
 		return time.Time{}, false
 	}
-	t, err := time.Parse(backupTimeLayout, strings.TrimSuffix(strings.TrimPrefix(name, backupPrefix), backupSuffix))
+	if s, ok := strings.CutSuffix(stamp, backupSuffix); ok {
+		stamp = s
+	} else if s, ok := strings.CutSuffix(stamp, exportSuffix); ok {
+		stamp = s
+	} else {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(backupTimeLayout, stamp)
 	return t, err == nil
 }

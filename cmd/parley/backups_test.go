@@ -10,7 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"parley/models"
+	"parley/models/importer"
 	"parley/models/store"
+	"parley/models/store/storetest"
 )
 
 func TestBackupConfig(t *testing.T) {
@@ -119,16 +122,77 @@ func TestBackupScheduleResumes(t *testing.T) {
 	}
 }
 
-func TestScheduledBackupsRefusePostgres(t *testing.T) {
-	cfg := &config{DB: "postgres://x@127.0.0.1/db", Backups: backupConfig{Dir: t.TempDir(), Every: time.Hour, Keep: 1}}
-	if _, err := startBackups(context.Background(), cfg, nil, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil ||
-		!strings.Contains(err.Error(), "pg_dump") {
-		t.Errorf("err = %v", err)
+// TestScheduledBackupsOfPostgres: on PostgreSQL each scheduled backup is a
+// gzipped export with the signing keys, readable by its owner only, which
+// "parley import json" restores into an empty database as it was.
+func TestScheduledBackupsOfPostgres(t *testing.T) {
+	dsn, ok := storetest.PostgresDSN(t)
+	if !ok {
+		t.Skip("needs PostgreSQL: set PARLEY_TEST_POSTGRES")
 	}
-	cfg.Backups.Dir = ""
-	stop, err := startBackups(context.Background(), cfg, nil, nil)
+	ctx := context.Background()
+	st := openTestStore(t, dsn)
+	if err := st.Bootstrap(ctx, store.Welcome{Title: "W", Slug: "w", Body: "b", BodyHTML: "<p>b</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	post, err := st.PostBySlug(ctx, models.DefaultSiteID, "w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := models.Comment{ThreadID: post.ThreadID, Author: "Ann", Body: "kept", HTML: "<p>kept</p>", Status: models.StatusApproved}
+	if err := st.CreateComment(ctx, &c, 5); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := st.Secrets(ctx, "tokens", 32)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dir := t.TempDir()
+	cfg := &config{DB: dsn, Backups: backupConfig{Dir: dir, Every: time.Hour, Keep: 2}}
+	stop, err := startBackups(ctx, cfg, st, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	stop()
+	now := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
+	loop := &backupLoop{st: st, cfg: cfg.Backups, postgres: true, log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		now: func() time.Time { now = now.Add(time.Hour); return now }}
+	var path string
+	for range 3 {
+		if path, err = loop.once(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names, err := loop.backups()
+	if err != nil || len(names) != 2 || !strings.HasSuffix(path, ".json.gz") || filepath.Base(path) != names[1] {
+		t.Fatalf("kept %v (%v), newest written %s", names, err, path)
+	}
+	info, err := os.Stat(path)
+	if err != nil || info.Mode().Perm() != 0o600 {
+		t.Errorf("backup file mode: %v, %v", info, err)
+	}
+
+	// Restored into an empty SQLite database, as "parley import json" does.
+	restored := openTestStore(t, filepath.Join(t.TempDir(), "restored.db"))
+	if err := restored.Bootstrap(ctx, store.Welcome{Title: "W", Slug: "w", Body: "b", BodyHTML: "<p>b</p>"}); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	src, err := importer.Gunzipped(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := restored.ImportDump(ctx, src, store.DumpImportOptions{WelcomeSlug: "w", RestoreKeys: true})
+	if err != nil || res.Comments != 1 || res.Keys == 0 || res.Skipped != 0 {
+		t.Fatalf("restore: %+v, %v", res, err)
+	}
+	got, err := restored.Secrets(ctx, "tokens", 32)
+	if err != nil || len(got) != len(keys) || string(got[0]) != string(keys[0]) {
+		t.Errorf("the restored database signs with other keys (%v)", err)
+	}
 }
