@@ -20,7 +20,7 @@ func TestAdminExportDownload(t *testing.T) {
 	admin := e.admin()
 
 	page := e.get(admin, "/admin/import")
-	wantContains(t, page.Body, `action="/admin/export"`, `<option value="">Every site`, "Download export")
+	wantContains(t, page.Body, `action="/admin/export"`, `<option value="">Everything (every site)`, "Download export")
 
 	all := e.get(admin, "/admin/export")
 	wantStatus(t, all, http.StatusOK)
