@@ -44,7 +44,9 @@ func compress() gin.HandlerFunc {
 
 // acceptsGzip reports whether an Accept-Encoding header allows gzip.
 func acceptsGzip(header string) bool {
-	for _, part := range strings.Split(header, ",") {
+	for header != "" { // strings.Cut rather than Split: no slice to allocate
+		var part string
+		part, header, _ = strings.Cut(header, ",")
 		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 		if strings.EqualFold(strings.TrimSpace(name), "gzip") {
 			return strings.ReplaceAll(strings.TrimSpace(params), " ", "") != "q=0"

@@ -6,7 +6,6 @@ import (
 	"crypto/subtle"
 	"net"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -78,7 +77,7 @@ func (s *Server) observeRequests(c *gin.Context) {
 	if route == "" {
 		route = "unmatched"
 	}
-	s.metrics.requests.WithLabelValues(route, c.Request.Method, strconv.Itoa(c.Writer.Status())).
+	s.metrics.requests.WithLabelValues(route, c.Request.Method, statusLabel(c.Writer.Status())).
 		Observe(time.Since(start).Seconds())
 }
 

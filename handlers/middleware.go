@@ -59,8 +59,8 @@ func (s *Server) recoverPanics(c *gin.Context) {
 	c.Next()
 }
 
-// securityHeaderValues are the headers every response carries. The embed
-// page replaces frame-ancestors with its site's origins.
+// securityHeaderValues are the headers every page and file carries. The
+// embed page replaces frame-ancestors with its site's origins.
 var securityHeaderValues = map[string]string{
 	"Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; " +
 		"connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'",
@@ -71,13 +71,34 @@ var securityHeaderValues = map[string]string{
 	"Cross-Origin-Opener-Policy": "same-origin",
 }
 
-// securityHeaders sets securityHeaderValues on every response. Each
-// response gets its own one-value slices, as Header.Set would make them,
-// but all in one allocation instead of one per header.
+// apiSecurityHeaderValues are the headers of the JSON API's answers, as
+// OWASP's REST Security Cheat Sheet lists them. JSON is never a document a
+// browser renders, so the policies that act on documents (referrer,
+// permissions, opener) have nothing to act on, and the CSP allows nothing
+// at all. Fewer and shorter headers are also cheaper on the busiest
+// routes: each one is copied, sorted and written by net/http and parsed by
+// the client on every answer.
+var apiSecurityHeaderValues = map[string]string{
+	"Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+	"X-Content-Type-Options":  "nosniff",
+	"X-Frame-Options":         "DENY",
+}
+
+// apiPrefix is where the JSON API's routes live.
+const apiPrefix = "/api/"
+
+// securityHeaders sets securityHeaderValues, or apiSecurityHeaderValues on
+// the API, on every response. Each response gets its own one-value slices,
+// as Header.Set would make them, but all in one allocation instead of one
+// per header.
 func securityHeaders(c *gin.Context) {
+	set := securityHeaderValues
+	if strings.HasPrefix(c.Request.URL.Path, apiPrefix) {
+		set = apiSecurityHeaderValues
+	}
 	h := c.Writer.Header()
-	values := make([]string, 0, len(securityHeaderValues))
-	for k, v := range securityHeaderValues {
+	values := make([]string, 0, len(set))
+	for k, v := range set {
 		values = append(values, v)
 		h[k] = values[len(values)-1 : len(values) : len(values)]
 	}
@@ -86,6 +107,10 @@ func securityHeaders(c *gin.Context) {
 
 // limitBody caps how much of a request body a handler may read.
 func limitBody(c *gin.Context) {
+	if c.Request.Body == http.NoBody { // most GETs: nothing to limit
+		c.Next()
+		return
+	}
 	limit := int64(maxBodyBytes)
 	if strings.HasPrefix(c.Request.URL.Path, "/admin/posts") {
 		limit = maxAdminBodyBytes

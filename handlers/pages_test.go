@@ -260,6 +260,37 @@ func TestSecurityHeadersAndAccessLog(t *testing.T) {
 	wantNotContains(t, logs, "secret body text")
 }
 
+// TestAPIAnswersCarryTheAPIHeaders checks the JSON API's security headers
+// (OWASP's REST Security Cheat Sheet): a CSP that allows nothing, nosniff
+// and no framing, without the policies that only act on documents.
+func TestAPIAnswersCarryTheAPIHeaders(t *testing.T) {
+	e := newEnv(t)
+	resp := e.get(nil, "/api/v1/comments?site=default&page="+url.QueryEscape(welcomePage))
+	wantStatus(t, resp, http.StatusOK)
+	want := map[string]string{
+		"Content-Security-Policy":    "default-src 'none'; frame-ancestors 'none'",
+		"X-Content-Type-Options":     "nosniff",
+		"X-Frame-Options":            "DENY",
+		"Referrer-Policy":            "",
+		"Permissions-Policy":         "",
+		"Cross-Origin-Opener-Policy": "",
+	}
+	for h, v := range want {
+		if got := resp.Header.Get(h); got != v {
+			t.Errorf("API answer: %s = %q, want %q", h, got, v)
+		}
+	}
+	page := e.get(nil, welcomePage)
+	for h := range want {
+		if page.Header.Get(h) == "" {
+			t.Errorf("page: missing header %s", h)
+		}
+	}
+	if csp := page.Header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "default-src 'self'") {
+		t.Errorf("page CSP = %q", csp)
+	}
+}
+
 func TestHealthz(t *testing.T) {
 	e := newEnv(t)
 	resp := e.get(nil, "/healthz")

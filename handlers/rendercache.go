@@ -68,6 +68,10 @@ type rendered struct {
 	body []byte
 	etag string
 
+	// The headers a whole-body answer sends, made once for every reader.
+	etagValues, lengthValues []string
+	gzipLengthValues         []string // with gzipped
+
 	gzipOnce    sync.Once
 	gzipped     []byte
 	deflateOnce sync.Once
@@ -79,7 +83,8 @@ type rendered struct {
 func newRendered(key string, body []byte) *rendered {
 	h := fnv.New64a()
 	h.Write(body)
-	return &rendered{key: key, body: body, etag: `W/"` + strconv.FormatUint(h.Sum64(), 36) + `"`}
+	etag := `W/"` + strconv.FormatUint(h.Sum64(), 36) + `"`
+	return &rendered{key: key, body: body, etag: etag, etagValues: []string{etag}, lengthValues: lengthValues(len(body))}
 }
 
 // bestGzipWriters keeps gzip writers at BestCompression between uses (a
@@ -105,7 +110,10 @@ func gzipBest(b []byte) []byte {
 
 // gzip returns the body as a whole gzip stream, compressed once.
 func (r *rendered) gzip() []byte {
-	r.gzipOnce.Do(func() { r.gzipped = gzipBest(r.body) })
+	r.gzipOnce.Do(func() {
+		r.gzipped = gzipBest(r.body)
+		r.gzipLengthValues = lengthValues(len(r.gzipped))
+	})
 	return r.gzipped
 }
 

@@ -7,25 +7,26 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// requestIDKey is where the request id lives in the gin context.
-const requestIDKey = "parley.request_id"
-
-// requestIDHeader names the response header that carries the request id.
+// requestIDHeader names the response header that carries the request id,
+// in canonical form. The header is also where the id is kept for the
+// request's log lines: keeping it in the gin context as well cost every
+// request a map of its own.
 const requestIDHeader = "X-Request-Id"
 
 // assignRequestID gives every request a fresh random id, sent back in
 // X-Request-Id and written in its log lines. An incoming X-Request-Id is
 // never reused: a client could otherwise forge or collide ids in the logs.
 func (s *Server) assignRequestID(c *gin.Context) {
-	id := newRequestID()
-	c.Set(requestIDKey, id)
-	c.Writer.Header().Set(requestIDHeader, id)
+	c.Writer.Header()[requestIDHeader] = []string{newRequestID()}
 	c.Next()
 }
 
 // requestID returns the id assignRequestID gave the request, or "".
 func requestID(c *gin.Context) string {
-	return c.GetString(requestIDKey)
+	if v := c.Writer.Header()[requestIDHeader]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
 
 // newRequestID returns 16 random bytes in hex.

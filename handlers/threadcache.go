@@ -32,7 +32,19 @@ func cacheBytes(configured int) int {
 // readers can see), the site's settings (their last save), and the parts
 // of the request that choose what is shown.
 func threadKey(kind string, t models.Thread, site models.Site, parts ...string) string {
-	return fmt.Sprintf("%s|%d|%d|%d|%s", kind, t.ID, t.Version, site.UpdatedAt.UnixNano(), strings.Join(parts, "|"))
+	var buf [256]byte // most keys fit, and then only the string is allocated
+	b := append(buf[:0], kind...)
+	b = strconv.AppendUint(append(b, '|'), uint64(t.ID), 10)
+	b = strconv.AppendInt(append(b, '|'), t.Version, 10)
+	b = strconv.AppendInt(append(b, '|'), site.UpdatedAt.UnixNano(), 10)
+	b = append(b, '|')
+	for i, p := range parts {
+		if i > 0 {
+			b = append(b, '|')
+		}
+		b = append(b, p...)
+	}
+	return string(b)
 }
 
 // sharedView reports whether a reader sees the thread as everyone does, so
@@ -64,22 +76,24 @@ func notModified(r *http.Request, etag string) bool {
 // it already, else its bytes, gzipped once for every client that accepts it.
 func (s *Server) serveRendered(c *gin.Context, r *rendered, contentType string) {
 	h := c.Writer.Header()
-	h.Set("ETag", r.etag)
-	h.Set("Cache-Control", "no-cache")
+	h["Etag"] = r.etagValues
+	h["Cache-Control"] = noCacheValues
 	if notModified(c.Request, r.etag) {
 		c.Status(http.StatusNotModified)
 		return
 	}
-	h.Set("Content-Type", contentType)
-	body := r.body
+	h["Content-Type"] = contentTypeValues(contentType)
+	body, length := r.body, r.lengthValues
 	if acceptsGzip(c.GetHeader("Accept-Encoding")) && c.Request.Method != http.MethodHead {
-		h.Set("Content-Encoding", "gzip")
+		h["Content-Encoding"] = gzipValues
 		body = r.gzip()
+		length = r.gzipLengthValues
 	}
 	// With its length known, the body goes out as it is, in one write
 	// after the headers, instead of in chunks with their framing.
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	c.Data(http.StatusOK, contentType, body)
+	h["Content-Length"] = length
+	c.Status(http.StatusOK)
+	_, _ = c.Writer.Write(body) // a failed write is the client's leaving
 }
 
 // jsonContentType is the API's content type, as c.JSON writes it.
@@ -193,25 +207,24 @@ const htmlContentType = "text/html; charset=utf-8"
 // more than everything else here. A successful read carries etag and is
 // answered 304 when the client holds it already.
 func (s *Server) writeParts(c *gin.Context, status int, etag string, parts []segment) {
+	h := c.Writer.Header()
 	if status == http.StatusOK && (c.Request.Method == http.MethodGet || c.Request.Method == http.MethodHead) {
-		c.Header("ETag", etag)
+		h["Etag"] = []string{etag}
 		if notModified(c.Request, etag) {
 			c.Status(http.StatusNotModified)
 			return
 		}
 	}
-	h := c.Writer.Header()
-	h.Set("Content-Type", htmlContentType)
+	h["Content-Type"] = htmlTypeValues
+	var pieces [][]byte
+	var length int
 	if acceptsGzip(c.GetHeader("Accept-Encoding")) && c.Request.Method != http.MethodHead {
-		h.Set("Content-Encoding", "gzip")
-		pieces, length := s.cache.gzipJoin(parts)
-		h.Set("Content-Length", strconv.Itoa(length))
-		c.Status(status)
-		s.cache.writePieces(c.Writer, pieces)
-		return
+		h["Content-Encoding"] = gzipValues
+		pieces, length = s.cache.gzipJoin(parts)
+	} else {
+		pieces, length = plainPieces(parts)
 	}
-	pieces, length := plainPieces(parts)
-	h.Set("Content-Length", strconv.Itoa(length))
+	h["Content-Length"] = lengthValues(length)
 	c.Status(status)
 	s.cache.writePieces(c.Writer, pieces)
 }

@@ -1,0 +1,63 @@
+package handlers
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"testing"
+)
+
+// TestSharedHeaderValuesStayIntact serves cached answers through the whole
+// middleware stack in every variant that adds to their headers (gzip,
+// CORS's Vary, a 304) and then checks that the value slices shared by
+// every response still hold what they held: a middleware that wrote into
+// one would change the headers of every later response.
+func TestSharedHeaderValuesStayIntact(t *testing.T) {
+	f := newLinkFixture(t)
+	type shared struct {
+		name   string
+		values []string
+		want   string
+	}
+	all := []shared{
+		{"no-cache", noCacheValues, "no-cache"},
+		{"json", jsonTypeValues, jsonContentType},
+		{"html", htmlTypeValues, htmlContentType},
+		{"gzip", gzipValues, "gzip"},
+	}
+	paths := []string{"/api/v1/comments?site=default&page=/posts/welcome", "/posts/welcome"}
+	for _, path := range paths {
+		var etag string
+		for _, header := range [][2]string{{}, {"Accept-Encoding", "gzip"}, {"Origin", "https://elsewhere.example"}, {"If-None-Match", ""}} {
+			req := httptest.NewRequest(http.MethodGet, path, nil)
+			if header[0] == "If-None-Match" {
+				header[1] = etag
+			}
+			if header[0] != "" {
+				req.Header.Set(header[0], header[1])
+			}
+			rec := httptest.NewRecorder()
+			f.s.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK && rec.Code != http.StatusNotModified {
+				t.Fatalf("GET %s with %v: status %d", path, header, rec.Code)
+			}
+			etag = rec.Header().Get("ETag")
+			rec.Header().Add("Cache-Control", "private") // as a later middleware might
+			rec.Header().Add("Content-Type", "text/plain")
+		}
+	}
+	for _, s := range all {
+		if !slices.Equal(s.values, []string{s.want}) || cap(s.values) != 1 {
+			t.Errorf("shared %s values are %q (cap %d), want [%q] (cap 1)", s.name, s.values, cap(s.values), s.want)
+		}
+	}
+}
+
+func TestStatusLabel(t *testing.T) {
+	for _, code := range []int{200, 201, 204, 303, 304, 400, 403, 404, 429, 500, 502, 99, 0, -1, 1000} {
+		if got, want := statusLabel(code), strconv.Itoa(code); got != want {
+			t.Errorf("statusLabel(%d) = %q", code, got)
+		}
+	}
+}
