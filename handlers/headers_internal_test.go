@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/gin-gonic/gin"
 )
 
 // TestSharedHeaderValuesStayIntact serves cached answers through the whole
@@ -59,5 +61,53 @@ func TestStatusLabel(t *testing.T) {
 		if got, want := statusLabel(code), strconv.Itoa(code); got != want {
 			t.Errorf("statusLabel(%d) = %q", code, got)
 		}
+	}
+}
+
+func TestPolicyMemoMatchesAndStaysBounded(t *testing.T) {
+	memo := policyMemo{m: map[[2]string]string{}}
+	csp := securityHeaderValues["Content-Security-Policy"]
+	for i := range maxPolicyMemo + 10 {
+		sources := "'self' https://site" + strconv.Itoa(i) + ".example"
+		for range 2 { // the second answer comes from the memo, or past the bound is made again
+			if got, want := memo.get(csp, sources), withFrameAncestors(csp, sources); got != want {
+				t.Fatalf("get(%q) = %q, want %q", sources, got, want)
+			}
+		}
+	}
+	if len(memo.m) != maxPolicyMemo {
+		t.Errorf("memo holds %d policies, want the bound %d", len(memo.m), maxPolicyMemo)
+	}
+}
+
+// TestPlainRead checks which queries leave a reader page cacheable: only
+// the known parameters, however they are written.
+func TestPlainRead(t *testing.T) {
+	cases := map[string]bool{
+		"":                         true,
+		"sort=newest":              true,
+		"site=a&page=%2Fx&url=u":   true,
+		"&&sort=top&":              true,
+		"so%72t=top":               true, // an escaped known key is still that key
+		"sort":                     true,
+		"reply=3":                  false,
+		"sort=top&mine=1":          false,
+		"=x":                       false,
+		"sort=top;mine=1":          true, // url.ParseQuery drops the pair: the page sees no mine
+		"mine=1;sort=top":          false,
+		"%zz=1":                    false,
+		"pending=1&sort=top&page=": false,
+	}
+	for query, want := range cases {
+		c, _ := gin.CreateTestContext(httptest.NewRecorder())
+		c.Request = httptest.NewRequest(http.MethodGet, "/posts/x?"+query, nil)
+		if got := plainRead(c); got != want {
+			t.Errorf("plainRead(%q) = %v, want %v", query, got, want)
+		}
+	}
+	c, _ := gin.CreateTestContext(httptest.NewRecorder())
+	c.Request = httptest.NewRequest(http.MethodPost, "/posts/x", nil)
+	if plainRead(c) {
+		t.Error("a POST is a plain read")
 	}
 }

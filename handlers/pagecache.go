@@ -36,8 +36,16 @@ func plainRead(c *gin.Context) bool {
 	if c.Request.Method != http.MethodGet && c.Request.Method != http.MethodHead {
 		return false
 	}
-	for k := range c.Request.URL.Query() {
-		if !plainPageParams[k] {
+	// The keys alone, without building url.Values: this runs on every
+	// cached read.
+	for rest := c.Request.URL.RawQuery; rest != ""; {
+		var pair string
+		pair, rest, _ = strings.Cut(rest, "&")
+		if pair == "" {
+			continue
+		}
+		key, _, _ := strings.Cut(pair, "=")
+		if k, err := url.QueryUnescape(key); err != nil || !plainPageParams[k] {
 			return false
 		}
 	}
@@ -50,9 +58,11 @@ func plainRead(c *gin.Context) bool {
 }
 
 // pageKey names a whole cached page: the thread's rendering (threadKey),
-// what else the page shows (extra), the language and the minute.
-func pageKey(kind string, t models.Thread, site models.Site, lang string, q url.Values, extra ...string) string {
-	parts := append([]string{lang, q.Encode(), strconv.FormatInt(time.Now().Unix()/60, 10)}, extra...)
+// what else the page shows (extra), the language, the request's query as
+// it came (a query written in another order or encoding makes an entry of
+// its own, which costs memory but is never wrong) and the minute.
+func pageKey(kind string, t models.Thread, site models.Site, lang, rawQuery string, extra ...string) string {
+	parts := append([]string{lang, rawQuery, strconv.FormatInt(time.Now().Unix()/60, 10)}, extra...)
 	return threadKey("page|"+kind, t, site, parts...)
 }
 
@@ -122,8 +132,8 @@ func (s *Server) finishCachedPage(c *gin.Context, status int, page []byte, slot 
 }
 
 // postPageKey names a cached post page.
-func postPageKey(postID uint, postUpdated time.Time, t models.Thread, site models.Site, lang, sort string, q url.Values, closed bool) string {
-	return pageKey("post", t, site, lang, q, strconv.FormatUint(uint64(postID), 10),
+func postPageKey(postID uint, postUpdated time.Time, t models.Thread, site models.Site, lang, sort, rawQuery string, closed bool) string {
+	return pageKey("post", t, site, lang, rawQuery, strconv.FormatUint(uint64(postID), 10),
 		strconv.FormatInt(postUpdated.UnixNano(), 10), sort, strconv.FormatBool(closed))
 }
 
@@ -149,7 +159,7 @@ func (s *Server) servePostFromCache(c *gin.Context) (served bool, release func()
 	s.useSiteLanguage(c, site.Settings.Language)
 	post := models.Post{PublishedAt: head.PublishedAt, CreatedAt: head.CreatedAt}
 	closed := head.Thread.Closed || autoClosed(site.Settings, postStart(post), s.now())
-	key := postPageKey(head.PostID, head.UpdatedAt, head.Thread, site, s.tr(c).Lang(), rememberedSort(c), c.Request.URL.Query(), closed)
+	key := postPageKey(head.PostID, head.UpdatedAt, head.Thread, site, s.tr(c).Lang(), rememberedSort(c), c.Request.URL.RawQuery, closed)
 	before, after, release := s.cachedPage(ctx, key)
 	if before == nil {
 		return false, release
@@ -164,7 +174,7 @@ func (s *Server) servePostFromCache(c *gin.Context) (served bool, release func()
 // embedPageKey names a cached embed page. The page's address may come from
 // the Referer rather than the query, so it is part of the key.
 func embedPageKey(c *gin.Context, ec embedContext, lang string, closed bool) string {
-	return pageKey("embed", ec.Thread, ec.Site, lang, c.Request.URL.Query(), ec.URL, strconv.FormatBool(closed))
+	return pageKey("embed", ec.Thread, ec.Site, lang, c.Request.URL.RawQuery, ec.URL, strconv.FormatBool(closed))
 }
 
 // serveEmbedFromCache answers a plain read of the embed from the cache;

@@ -168,7 +168,7 @@ func (s *Server) renderPost(c *gin.Context, status int, post store.PostWithThrea
 	allowGravatarImages(c, site.Settings)
 	var pc *pageCaching
 	if status == http.StatusOK && body != nil && plainRead(c) {
-		key := postPageKey(post.ID, post.UpdatedAt, post.Thread(), site, s.tr(c).Lang(), req.Sort, c.Request.URL.Query(), view.Thread.Form.Closed)
+		key := postPageKey(post.ID, post.UpdatedAt, post.Thread(), site, s.tr(c).Lang(), req.Sort, c.Request.URL.RawQuery, view.Thread.Form.Closed)
 		pc = &pageCaching{key: key, stamp: view.Thread.Form.Stamp}
 		view.Thread.Form.Stamp = stampMarker
 	}
