@@ -48,6 +48,23 @@ func (e embedContext) query() url.Values {
 	return q
 }
 
+// linkQuery is the context as the thread's own links carry it (reply,
+// flag, vote, permalink, sort, more): without the page title, which only a
+// new thread needs and which has one by the time it has comments, and
+// with '/' and ':' as they are, which RFC 3986 allows in a query. Every
+// comment repeats it five times, so it is most of an embed page's weight
+// beyond the comments themselves.
+func (e embedContext) linkQuery() string {
+	q := e.query()
+	q.Del("title")
+	return linkQueryEscapes.Replace(q.Encode())
+}
+
+// linkQueryEscapes undoes url.QueryEscape for '/' and ':'. An escaped
+// percent sign is %25, so "%2F" and "%3A" in its output can only be
+// escapes of those two.
+var linkQueryEscapes = strings.NewReplacer("%2F", "/", "%3A", ":")
+
 // frameAncestors lists who may frame the thread: Parley itself (the admin's
 // preview) and the site's origins.
 func (e embedContext) frameAncestors() string {
@@ -116,6 +133,9 @@ func (s *Server) readEmbedContext(c *gin.Context) (embedContext, *embedProblem, 
 		return ec, nil, err
 	}
 	ec.Site, ec.Thread = site, head.Thread
+	if ec.Title == "" { // the thread's own links leave the title out
+		ec.Title = head.Thread.Title
+	}
 	s.useSiteLanguage(c, site.Settings.Language)
 
 	// Requests from Parley itself (reply links, the redirect after posting,
@@ -191,9 +211,9 @@ func (s *Server) renderEmbed(c *gin.Context, status int, ec embedContext, form c
 		viewer = s.commenterKey(c, c.Query("viewer"))
 	}
 	thread := ec.Thread
-	embedQuery := ec.query()
-	links := threadLinks{base: "/embed?" + embedQuery.Encode() + "&", anchor: "#comments-title",
-		vote: func(id string) string { return "/embed/comments/" + id + "/vote?" + embedQuery.Encode() }}
+	linkQuery := ec.linkQuery()
+	links := threadLinks{base: "/embed?" + linkQuery + "&", anchor: "#comments-title",
+		vote: func(id string) string { return "/embed/comments/" + id + "/vote?" + linkQuery }}
 	partial := "thread-body"
 	if req.Fragment {
 		partial = "thread-page"
@@ -209,7 +229,7 @@ func (s *Server) renderEmbed(c *gin.Context, status int, ec embedContext, form c
 				}
 			}
 			tv := threadView{Comments: toCommentViews(paged.Roots, "")}
-			setReplyLinks(tv.Comments, embedQuery)
+			setReplyLinks(tv.Comments, linkQuery)
 			tv.useGravatars(ec.Site.Settings)
 			finishThread(&tv, paged, links, ec.Site.Settings)
 			return tv, nil
@@ -229,8 +249,8 @@ func (s *Server) renderEmbed(c *gin.Context, status int, ec embedContext, form c
 		tv.Notice = "Your comment was deleted."
 	}
 	tv.Flag = s.flagFormFor(ctx, thread.ID, c.Query("flag"),
-		func(id string) string { return "/embed/comments/" + id + "/flag?" + embedQuery.Encode() },
-		func(id string) string { return "/embed?" + embedQuery.Encode() + "#comment-" + id })
+		func(id string) string { return "/embed/comments/" + id + "/flag?" + linkQuery },
+		func(id string) string { return "/embed?" + linkQuery + "#comment-" + id })
 	form.Action = "/embed/comments?" + ec.query().Encode()
 	form.PrivacyURL = "/privacy?site=" + url.QueryEscape(ec.Site.ID)
 	if form.Stamp == "" {
@@ -248,7 +268,7 @@ func (s *Server) renderEmbed(c *gin.Context, status int, ec embedContext, form c
 			form.ParentID = 0
 		}
 	}
-	form.Edits = s.embedOwnEdit(ctx, thread.ID, ec.Site, embedQuery, c.Query("edit"))
+	form.Edits = s.embedOwnEdit(ctx, thread.ID, ec.Site, ec.query(), c.Query("edit"))
 	tv.Form = form
 	if token := c.Query("pending"); token != "" {
 		tv.Pending = s.pendingComment(ctx, thread.ID, token)
@@ -285,21 +305,16 @@ func (s *Server) mineComment(ctx context.Context, token string) (uint, string) {
 }
 
 // setReplyLinks points every reply link and flag form at the embed itself,
-// keeping the context, so replying and flagging work without script inside
-// the iframe.
-func setReplyLinks(list []commentView, q url.Values) {
+// with the thread's link query (see embedContext.linkQuery).
+func setReplyLinks(list []commentView, linkQuery string) {
 	for i := range list {
 		id := strconv.FormatUint(uint64(list[i].ID), 10)
 		if !list[i].Removed {
-			list[i].FlagAction = "/embed/comments/" + id + "/flag?" + q.Encode()
-			q.Set("flag", id)
-			list[i].FlagHref = "/embed?" + q.Encode() + "#flag-form"
-			q.Del("flag")
+			list[i].FlagAction = "/embed/comments/" + id + "/flag?" + linkQuery
+			list[i].FlagHref = "/embed?" + linkQuery + "&flag=" + id + "#flag-form"
 		}
-		q.Set("reply", id)
-		list[i].ReplyHref = "/embed?" + q.Encode() + "#comment-form"
-		q.Del("reply")
-		setReplyLinks(list[i].Replies, q)
+		list[i].ReplyHref = "/embed?" + linkQuery + "&reply=" + id + "#comment-form"
+		setReplyLinks(list[i].Replies, linkQuery)
 	}
 }
 

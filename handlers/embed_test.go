@@ -220,9 +220,23 @@ func TestEmbedPostModeration(t *testing.T) {
 	}
 	href := html.UnescapeString(link[1])
 	wantContains(t, href, "/embed?", "site=blog", "reply=", "theme=dark", "#comment-form")
+	// The thread's links leave out the title (the thread has one) and keep
+	// the page's address readable: every comment repeats them five times.
+	wantContains(t, href, "page=/post.html", "url=https://blog.example.com/post.html")
+	wantNotContains(t, href, "title=")
 	form := e.get(nil, href)
 	wantStatus(t, form, http.StatusOK)
-	wantContains(t, form.Body, "Replying to <strong class=\"reply-author\">Bo</strong>", `name="parent_id" value="1"`)
+	wantContains(t, form.Body, "Replying to <strong class=\"reply-author\">Bo</strong>", `name="parent_id" value="1"`,
+		"<title>Comments · A post</title>")
+	// A reply sent from that page lands in the same thread.
+	action := regexp.MustCompile(`id="comment-form" class="comment-form" method="post" action="([^"]+)"`).FindStringSubmatch(form.Body)
+	if action == nil {
+		t.Fatal("no comment form on the reply page")
+	}
+	resp = e.postEmbed(html.UnescapeString(action[1]), url.Values{"author": {"Cy"}, "body": {"A reply without script"}, "parent_id": {"1"}})
+	wantStatus(t, resp, http.StatusSeeOther)
+	after = e.get(nil, strings.SplitN(resp.Header.Get("Location"), "#", 2)[0])
+	wantContains(t, after.Body, "Visible at once", "A reply without script")
 }
 
 func TestEmbedCommentRefusals(t *testing.T) {
