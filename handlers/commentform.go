@@ -75,6 +75,9 @@ func (s *Server) formProblem(c *gin.Context, form *commentForm, err error) (int,
 	case errors.Is(err, models.ErrForbiddenPage):
 		form.Problem = "Comments are not enabled for this page."
 		return http.StatusForbidden, true
+	case errors.Is(err, models.ErrNotFound): // a page of Parley's own blog that is not a post
+		form.Problem = "This page has no comment thread."
+		return http.StatusNotFound, true
 	case errors.As(err, &refusal):
 		form.Problem = refusal.Message
 		return refusalStatus(refusal), true

@@ -133,6 +133,12 @@ func (s *Server) readEmbedContext(c *gin.Context) (embedContext, *embedProblem, 
 		return ec, nil, err
 	}
 	ec.Site, ec.Thread = site, head.Thread
+	if site.ID == models.DefaultSiteID && head.Thread.ID == 0 {
+		// Parley's own blog has a thread for each post and makes none for
+		// other pages, so a form here could never be sent.
+		return ec, &embedProblem{http.StatusNotFound,
+			"This page has no comment thread: on Parley's own blog, comments go under its posts."}, nil
+	}
 	if ec.Title == "" { // the thread's own links leave the title out
 		ec.Title = head.Thread.Title
 	}

@@ -394,3 +394,33 @@ func TestEmbedFlagFormWithoutJavaScript(t *testing.T) {
 	wantContains(t, e.get(nil, resp.Header.Get("Location")).Body, "Thank you for the report")
 	wantStatus(t, flag("meh"), http.StatusUnprocessableEntity)
 }
+
+// TestEmbedOfTheOwnBlogOutsideItsPosts: Parley's own blog keeps a thread
+// for each post and makes none for other pages, so embedding it on another
+// page says so at once, and a form sent anyway gets a clear 404, not a 500.
+func TestEmbedOfTheOwnBlogOutsideItsPosts(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	site, err := e.store.Site(ctx, models.DefaultSiteID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	site.Origins = []string{blogOrigin}
+	if err := e.store.SaveSite(ctx, &site); err != nil {
+		t.Fatal(err)
+	}
+	q := url.Values{"site": {models.DefaultSiteID}, "page": {"/hello.html"}, "url": {blogOrigin + "/hello.html"}}
+	page := e.getWith("/embed?"+q.Encode(), "Referer", blogOrigin+"/hello.html")
+	wantStatus(t, page, http.StatusNotFound)
+	wantContains(t, page.Body, "This page has no comment thread")
+	wantNotContains(t, page.Body, `id="comment-form"`)
+
+	resp := e.postEmbed("/embed?"+q.Encode(), url.Values{"author": {"Ann"}, "body": {"Hello"}})
+	wantStatus(t, resp, http.StatusNotFound)
+	wantContains(t, resp.Body, "This page has no comment thread")
+
+	// A post of the blog embeds as before.
+	q.Set("page", welcomePage)
+	q.Set("url", blogOrigin+welcomePage)
+	wantStatus(t, e.getWith("/embed?"+q.Encode(), "Referer", blogOrigin+welcomePage), http.StatusOK)
+}
