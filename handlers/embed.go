@@ -60,6 +60,12 @@ func (e embedContext) linkQuery() string {
 	return linkQueryEscapes.Replace(q.Encode())
 }
 
+// hostCommentAnchor starts the fragment of a comment's permalink on the
+// embed's host page ("#parley-comment-12"): embed.js opens the thread at
+// that comment and scrolls the page to it. The prefix keeps clear of the
+// host's own ids (WordPress, for one, has its own #comment-12).
+const hostCommentAnchor = "#parley-comment-"
+
 // linkQueryEscapes undoes url.QueryEscape for '/' and ':'. An escaped
 // percent sign is %25, so "%2F" and "%3A" in its output can only be
 // escapes of those two.
@@ -219,7 +225,8 @@ func (s *Server) renderEmbed(c *gin.Context, status int, ec embedContext, form c
 	thread := ec.Thread
 	linkQuery := ec.linkQuery()
 	links := threadLinks{base: "/embed?" + linkQuery + "&", anchor: "#comments-title",
-		vote: func(id string) string { return "/embed/comments/" + id + "/vote?" + linkQuery }}
+		vote:      func(id string) string { return "/embed/comments/" + id + "/vote?" + linkQuery },
+		permalink: func(id string) string { return ec.URL + hostCommentAnchor + id }}
 	partial := "thread-body"
 	if req.Fragment {
 		partial = "thread-page"

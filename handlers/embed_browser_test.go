@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -590,4 +591,54 @@ func TestCountsGroupDigitsAsTheirWords(t *testing.T) {
 	w.wait(ctx, `document.getElementById("count-big-es").textContent === "12.345 comentarios"`)
 	w.wait(ctx, `document.getElementById("count-second").textContent === "Noch keine Kommentare"`)
 	browsertest.Screenshot(t, ctx, "counts-grouped")
+}
+
+// TestEmbedPermalinkOpensTheCommentOnTheHostPage: a comment's permalink is
+// an address on the blog (#parley-comment-ID); opened there, the thread
+// opens at that comment, on its page, and the blog scrolls to it. Clicking
+// a permalink in the thread goes there as the whole window.
+func TestEmbedPermalinkOpensTheCommentOnTheHostPage(t *testing.T) {
+	w := newEmbedWorld(t, models.ModerationPost)
+	ctx := browsertest.Within(t, w.browser, 60*time.Second)
+	page := "/posts/long.html"
+	seedBrowserComments(t, w, page, 90) // 60 top-level comments: the last ones are on the second page
+	var target uint                     // the newest top-level comment: on the thread's second page
+	for _, c := range w.threadComments(page) {
+		if c.ParentID == nil {
+			target = max(target, c.ID)
+		}
+	}
+	q := url.Values{"site": {blogSite}, "page": {page}, "url": {w.blog + page}}
+	resp, err := http.Get(w.parley + "/embed?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstPage, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if strings.Contains(string(firstPage), fmt.Sprintf(`id="comment-%d"`, target)) {
+		t.Fatalf("comment %d is on the thread's first page; the test needs it further on", target)
+	}
+
+	w.do(ctx, chromedp.Navigate(fmt.Sprintf("%s%s#parley-comment-%d", w.blog, page, target)))
+	w.waitFrame(ctx, fmt.Sprintf(`document.getElementById("comment-%d") !== null`, target))
+	if src := eval[string](t, ctx, `document.querySelector("#parley-thread iframe").src`); !strings.Contains(src, fmt.Sprintf("comment=%d", target)) {
+		t.Errorf("iframe src %s does not ask for comment %d", src, target)
+	}
+	w.wait(ctx, `window.scrollY > 0`) // the frame's scroll message moved the blog to the comment
+
+	// The first comment's permalink, clicked for real, opens the blog at it.
+	first := w.threadComments(page)[0].ID
+	w.do(ctx, chromedp.Navigate(w.blog+page))
+	w.waitFrame(ctx, fmt.Sprintf(`document.getElementById("comment-%d") !== null`, first))
+	w.waitSized(ctx)
+	link := fmt.Sprintf(`document.querySelector("#comment-%d .permalink")`, first)
+	if got := frameEval[string](t, w, ctx, link+`.getAttribute("href") + " " + `+link+`.target`); got != fmt.Sprintf("%s%s#parley-comment-%d _top", w.blog, page, first) {
+		t.Fatalf("permalink = %q", got)
+	}
+	w.do(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.querySelector("#parley-thread iframe").getBoundingClientRect().top + scrollY)`))
+	frameTop := eval[[]float64](t, ctx, `(r => [r.left, r.top])(document.querySelector("#parley-thread iframe").getBoundingClientRect())`)
+	at := frameEval[[]float64](t, w, ctx, `(r => [r.left + 4, r.top + r.height / 2])(`+link+`.getBoundingClientRect())`)
+	w.do(ctx, chromedp.MouseClickXY(frameTop[0]+at[0], frameTop[1]+at[1]))
+	w.wait(ctx, fmt.Sprintf(`location.hash === "#parley-comment-%d" && document.querySelector("#parley-thread iframe").src.includes("comment=%d")`, first, first))
+	w.waitFrame(ctx, fmt.Sprintf(`document.getElementById("comment-%d") !== null`, first))
 }

@@ -110,10 +110,13 @@ func (s *Server) loadPagedThread(ctx context.Context, threadID uint, viewer stri
 // threadLinks builds a thread's links: base is the page's address with its
 // query so far ("/posts/x?" or "/embed?site=…&"), anchor where a new page
 // scrolls to, and vote the no-JavaScript vote form's action for an id.
+// permalink, when set, makes each comment's permalink instead: a link to
+// another page, which opens as the whole window (the embed's host page).
 type threadLinks struct {
-	base   string
-	anchor string
-	vote   func(id string) string
+	base      string
+	anchor    string
+	vote      func(id string) string
+	permalink func(id string) string
 }
 
 func (l threadLinks) href(q url.Values, anchor string) string {
@@ -172,7 +175,11 @@ func decorate(list []commentView, l threadLinks, downvotes bool) {
 	for i := range list {
 		v := &list[i]
 		id := strconv.FormatUint(uint64(v.ID), 10)
-		v.Permalink = l.href(url.Values{"comment": {id}}, "#comment-"+id)
+		if l.permalink != nil {
+			v.Permalink, v.PermalinkTarget = l.permalink(id), "_top"
+		} else {
+			v.Permalink = l.href(url.Values{"comment": {id}}, "#comment-"+id)
+		}
 		if !v.Removed {
 			// The reply link (?reply=ID) opens the page that holds the
 			// comment by itself; see readPageRequest.

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -270,13 +271,13 @@ func TestThreadEmbedPagingAndPermalink(t *testing.T) {
 	if len(a) != 50 || len(b) != 50 || slices.Contains(a, b[0]) {
 		t.Fatalf("embed pages %v / %v", a, b)
 	}
-	// The permalink of a comment on the second page opens it.
-	perma := html.UnescapeString(between(second.Body, `class="permalink" href="`, `"`))
-	if !strings.Contains(perma, "comment=") || !strings.HasPrefix(perma, "/embed?") {
-		t.Fatalf("embed permalink %q", perma)
-	}
-	if got := topLevelIDs(t, e.get(nil, perma).Body); !slices.Equal(got, b) {
-		t.Errorf("embed permalink opened %v, want %v", got[:3], b[:3])
+	// The permalink of a comment on the second page is on the host page,
+	// opened as the whole window; embed.js then asks for the thread at that
+	// comment (comment=ID), which opens the second page.
+	id := strconv.FormatUint(uint64(b[0]), 10)
+	wantContains(t, second.Body, `class="permalink" href="https://blog.example.com/paged.html#parley-comment-`+id+`" target="_top"`)
+	if got := topLevelIDs(t, e.get(nil, embedURL("/paged.html", "comment", id)).Body); !slices.Equal(got, b) {
+		t.Errorf("the thread at comment %s opened %v, want %v", id, got[:3], b[:3])
 	}
 	wantContains(t, first.Body, `data-sort="top"`, `/static/reader.`)
 }

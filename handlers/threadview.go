@@ -42,8 +42,10 @@ type commentView struct {
 	Score      int
 	VoteAction string
 	Downvote   bool // the site allows downvotes
-	// Permalink opens the page that holds the comment and scrolls to it.
-	Permalink string
+	// Permalink opens the page that holds the comment and scrolls to it;
+	// PermalinkTarget is "_top" when that page is the embed's host page.
+	Permalink       string
+	PermalinkTarget string
 	// HiddenReplies counts the replies cut from a long list; the rest
 	// open at MoreRepliesHref (MoreRepliesFragment for the script).
 	HiddenReplies       int

@@ -26,7 +26,10 @@
     });
     if (opts.accent) q.set("accent", opts.accent);
     if (opts.font) q.set("font", opts.font);
-    return base + "/embed?" + q;
+    // A comment's permalink (#parley-comment-12) opens the thread at it.
+    var m = /^#parley-comment-(\d+)$/.exec(location.hash);
+    if (m) q.set("comment", m[1]);
+    return base + "/embed?" + q + (m ? "#comment-" + m[1] : "");
   }
 
   function mount(el, o) {
@@ -90,6 +93,9 @@
     },
     reload: function (o) { window.Parley.load(null, o); }
   };
+  window.addEventListener("hashchange", function () {
+    if (/^#parley-comment-\d+$/.test(location.hash)) window.Parley.reload();
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", function () { window.Parley.load(); });
   } else {

@@ -60,6 +60,6 @@
 
   document.addEventListener("click", function (e) {
     var a = e.target.closest && e.target.closest("a[href]");
-    if (a && a.origin !== location.origin) a.target = "_blank";
+    if (a && a.origin !== location.origin && !a.target) a.target = "_blank";
   });
 })();
