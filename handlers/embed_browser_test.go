@@ -624,7 +624,15 @@ func TestEmbedPermalinkOpensTheCommentOnTheHostPage(t *testing.T) {
 	if src := eval[string](t, ctx, `document.querySelector("#parley-thread iframe").src`); !strings.Contains(src, fmt.Sprintf("comment=%d", target)) {
 		t.Errorf("iframe src %s does not ask for comment %d", src, target)
 	}
-	w.wait(ctx, `window.scrollY > 0`) // the frame's scroll message moved the blog to the comment
+	// The frame's scroll message moved the blog to the comment: it is at
+	// the top of the window (embed.js leaves 16 px above it).
+	w.waitSized(ctx)
+	w.wait(ctx, `window.scrollY > 0`)
+	frameTop := eval[float64](t, ctx, `document.querySelector("#parley-thread iframe").getBoundingClientRect().top`)
+	inFrame := frameEval[float64](t, w, ctx, fmt.Sprintf(`document.getElementById("comment-%d").getBoundingClientRect().top`, target))
+	if at := frameTop + inFrame; at < 0 || at > 40 {
+		t.Errorf("comment %d is %.0f px from the top of the window, want about 16", target, at)
+	}
 
 	// The first comment's permalink, clicked for real, opens the blog at it.
 	first := w.threadComments(page)[0].ID
@@ -636,9 +644,9 @@ func TestEmbedPermalinkOpensTheCommentOnTheHostPage(t *testing.T) {
 		t.Fatalf("permalink = %q", got)
 	}
 	w.do(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.querySelector("#parley-thread iframe").getBoundingClientRect().top + scrollY)`))
-	frameTop := eval[[]float64](t, ctx, `(r => [r.left, r.top])(document.querySelector("#parley-thread iframe").getBoundingClientRect())`)
+	frameAt := eval[[]float64](t, ctx, `(r => [r.left, r.top])(document.querySelector("#parley-thread iframe").getBoundingClientRect())`)
 	at := frameEval[[]float64](t, w, ctx, `(r => [r.left + 4, r.top + r.height / 2])(`+link+`.getBoundingClientRect())`)
-	w.do(ctx, chromedp.MouseClickXY(frameTop[0]+at[0], frameTop[1]+at[1]))
+	w.do(ctx, chromedp.MouseClickXY(frameAt[0]+at[0], frameAt[1]+at[1]))
 	w.wait(ctx, fmt.Sprintf(`location.hash === "#parley-comment-%d" && document.querySelector("#parley-thread iframe").src.includes("comment=%d")`, first, first))
 	w.waitFrame(ctx, fmt.Sprintf(`document.getElementById("comment-%d") !== null`, first))
 }

@@ -54,7 +54,9 @@
   window.addEventListener("load", function () {
     report();
     var target = anchor && document.getElementById(anchor);
-    if (target) window.parent.postMessage({ parley: "scroll", y: Math.round(target.getBoundingClientRect().top) }, "*");
+    // From the top of the document: the frame, still short, may have
+    // scrolled itself to the target before the page made it tall.
+    if (target) window.parent.postMessage({ parley: "scroll", y: Math.round(target.getBoundingClientRect().top + window.pageYOffset) }, "*");
   });
   report();
 
