@@ -326,3 +326,36 @@ func TestStaticAssetsAreHashedAndCached(t *testing.T) {
 		}
 	}
 }
+
+// TestReadRoutesAnswerHEAD: link checkers and monitors ask with HEAD; the
+// public pages, feeds, files and the thread API answer it as they answer
+// GET, without the body.
+func TestReadRoutesAnswerHEAD(t *testing.T) {
+	e := newEnv(t)
+	e.postForm(nil, welcomePage+"/comments", url.Values{"author": {"Ann"}, "body": {"A first comment"}})
+	index := e.get(nil, "/")
+	asset := between(index.Body, `<link rel="stylesheet" href="`, `"`)
+	if asset == "" {
+		t.Fatal("no stylesheet on the index page")
+	}
+	for _, path := range []string{"/", welcomePage, welcomePage + "/comments.atom", "/feed.atom",
+		"/healthz", asset, "/static/embed.js", "/api/v1/comments?site=default&page=" + url.QueryEscape(welcomePage)} {
+		// Both plain: Go's client asks for gzip on a GET (and then drops
+		// the length), never on a HEAD.
+		req, _ := http.NewRequest(http.MethodGet, e.srv.URL+path, nil)
+		req.Header.Set("Accept-Encoding", "identity")
+		get := e.do(nil, req)
+		wantStatus(t, get, http.StatusOK)
+		req, _ = http.NewRequest(http.MethodHead, e.srv.URL+path, nil)
+		head := e.do(nil, req)
+		if head.StatusCode != http.StatusOK || head.Body != "" {
+			t.Errorf("HEAD %s: status %d, %d bytes of body", path, head.StatusCode, len(head.Body))
+			continue
+		}
+		for _, h := range []string{"Content-Type", "Content-Length", "ETag"} {
+			if got, want := head.Header.Get(h), get.Header.Get(h); got != want {
+				t.Errorf("HEAD %s: %s %q, GET has %q", path, h, got, want)
+			}
+		}
+	}
+}

@@ -168,30 +168,36 @@ func (s *Server) routes() (http.Handler, error) {
 	r.NoRoute(s.noRoute) // old addresses of imported posts redirect, the rest is 404
 	r.NoMethod(s.methodNotAllowed)
 
-	r.GET("/healthz", s.healthz)
+	// Public pages and files answer HEAD too (link checkers, monitors):
+	// the same handler, whose body net/http then leaves out.
+	read := func(path string, h gin.HandlerFunc) {
+		r.GET(path, h)
+		r.HEAD(path, h)
+	}
+	read("/healthz", s.healthz)
 	r.GET("/metrics", s.metricsPage)
-	r.GET("/static/*file", s.static)
-	r.GET("/avatars/:name", s.avatar)
+	read("/static/*file", s.static)
+	read("/avatars/:name", s.avatar)
 
-	r.GET("/", s.index)
-	r.GET("/posts/:slug", s.postPage)
-	r.GET("/posts/:slug/comments.atom", s.postCommentsFeed)
-	r.GET("/comments.atom", s.siteCommentsFeed)
-	r.GET("/feed.atom", s.postsFeed)
+	read("/", s.index)
+	read("/posts/:slug", s.postPage)
+	read("/posts/:slug/comments.atom", s.postCommentsFeed)
+	read("/comments.atom", s.siteCommentsFeed)
+	read("/feed.atom", s.postsFeed)
 	r.POST("/posts/:slug/comments", s.postCommentForm)
 	r.POST("/posts/:slug/comments/:id/flag", s.flagForm)
 	r.GET("/posts/:slug/comments/:id/edit", s.blogEditPage)
 	r.POST("/posts/:slug/comments/:id/edit", s.blogEdit)
 	r.POST("/posts/:slug/comments/:id/delete", s.blogDelete)
 	r.POST("/posts/:slug/comments/:id/vote", s.voteForm)
-	r.GET("/embed", s.embedPage)
+	read("/embed", s.embedPage)
 	r.POST("/embed/comments", s.embedComment)
 	r.POST("/embed/comments/:id/flag", s.embedFlag)
 	r.GET("/embed/comments/:id/edit", s.embedEditPage)
 	r.POST("/embed/comments/:id/edit", s.embedEdit)
 	r.POST("/embed/comments/:id/delete", s.embedDelete)
 	r.POST("/embed/comments/:id/vote", s.embedVote)
-	r.GET("/embed/theme.css", s.embedThemeCSS)
+	read("/embed/theme.css", s.embedThemeCSS)
 	// Emailed moderation links: outside /admin, the signed token is the authority.
 	r.GET("/mod/actions/:token", s.modActionPage)
 	r.POST("/mod/actions/:token", s.modActionConfirm)
@@ -209,6 +215,7 @@ func (s *Server) routes() (http.Handler, error) {
 
 	api := r.Group("/api/v1")
 	api.GET("/comments", s.apiListComments)
+	api.HEAD("/comments", s.apiListComments)
 	api.POST("/comments", s.apiCreateComment)
 	api.POST("/counts", s.apiCounts)
 	api.POST("/preview", s.apiPreview)
