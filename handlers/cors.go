@@ -141,7 +141,7 @@ func pageOrigin(ctx context.Context) string {
 // allowed for any origin that belongs to some site; the real request is then
 // checked against the site it names.
 func (s *Server) apiCORS(c *gin.Context) {
-	if !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+	if !isAPIPath(c.Request.URL.Path) {
 		c.Next()
 		return
 	}

@@ -39,7 +39,7 @@ func (s *Server) tr(c *gin.Context) *i18n.Translator {
 	}
 	setting := models.LanguageAuto
 	p := c.Request.URL.Path
-	if !isAdminPath(p) && !strings.HasPrefix(p, "/mod/") && !strings.HasPrefix(p, "/embed") && !strings.HasPrefix(p, "/api/") {
+	if !isAdminPath(p) && !strings.HasPrefix(p, "/mod/") && !strings.HasPrefix(p, "/embed") && !isAPIPath(p) {
 		if site, err := s.currentSite(c.Request.Context(), models.DefaultSiteID); err == nil {
 			setting = site.Settings.Language
 		}

@@ -84,16 +84,13 @@ var apiSecurityHeaderValues = map[string]string{
 	"X-Frame-Options":         "DENY",
 }
 
-// apiPrefix is where the JSON API's routes live.
-const apiPrefix = "/api/"
-
 // securityHeaders sets securityHeaderValues, or apiSecurityHeaderValues on
 // the API, on every response. Each response gets its own one-value slices,
 // as Header.Set would make them, but all in one allocation instead of one
 // per header.
 func securityHeaders(c *gin.Context) {
 	set := securityHeaderValues
-	if strings.HasPrefix(c.Request.URL.Path, apiPrefix) {
+	if isAPIPath(c.Request.URL.Path) {
 		set = apiSecurityHeaderValues
 	}
 	h := c.Writer.Header()

@@ -24,7 +24,7 @@ func apiErr(msg, code string) errorBody { return errorBody{Error: msg, Code: cod
 // wantsJSON reports whether the response should be JSON: API routes and
 // scripted admin calls that ask for it.
 func wantsJSON(c *gin.Context) bool {
-	return strings.HasPrefix(c.Request.URL.Path, "/api/") ||
+	return isAPIPath(c.Request.URL.Path) ||
 		strings.Contains(c.GetHeader("Accept"), "application/json")
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -285,6 +286,9 @@ func (s *Server) routes() (http.Handler, error) {
 func isAdminPath(p string) bool {
 	return p == "/admin" || len(p) > 7 && p[:7] == "/admin/"
 }
+
+// isAPIPath reports whether a request path is one of the JSON API's.
+func isAPIPath(p string) bool { return strings.HasPrefix(p, "/api/") }
 
 func (s *Server) healthz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
