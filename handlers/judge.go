@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"parley/models"
@@ -45,7 +44,7 @@ func (s *Server) judge(ctx context.Context, site models.Site, thread models.Thre
 	if err != nil {
 		return moderation.Verdict{}, err
 	}
-	who := models.Commenter{IP: in.IP, Email: strings.ToLower(in.Email), Key: in.CommenterKey}
+	who := models.Commenter{IP: in.IP, Email: models.FoldEmail(in.Email), Key: in.CommenterKey}
 	for _, b := range bans {
 		if b.Matches(who) {
 			input.Ban = &moderation.BanMatch{Kind: b.Kind, Shadow: b.Shadow, Note: b.Note}

@@ -202,9 +202,10 @@ type Comment struct {
 	// RootID is the top-level comment a reply belongs under; 0 for a
 	// top-level comment. Paging by top-level comment loads a page's
 	// replies by it.
-	RootID    uint     `gorm:"not null;default:0;index:idx_comments_root,priority:2;index:idx_comments_top,priority:2"`
-	Depth     int      `gorm:"not null"`
-	Author    string   `gorm:"size:64;not null"`
+	RootID uint   `gorm:"not null;default:0;index:idx_comments_root,priority:2;index:idx_comments_top,priority:2"`
+	Depth  int    `gorm:"not null"`
+	Author string `gorm:"size:64;not null"`
+	// Email is stored folded (FoldEmail); the store folds it on the way in.
 	Email     string   `gorm:"size:254"`
 	Website   string   `gorm:"size:200"`
 	Body      string   `gorm:"type:text;not null"`

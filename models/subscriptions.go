@@ -1,6 +1,16 @@
 package models
 
-import "time"
+import (
+	"strings"
+	"time"
+)
+
+// FoldEmail is the form in which Parley stores and compares an email
+// address: trimmed and lower-cased in every alphabet. The case of an
+// address's letters never names another mailbox in practice, and one
+// stored form lets every lookup be a plain comparison on both databases
+// (SQLite's LOWER folds only A–Z; PostgreSQL's follows its locale).
+func FoldEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // Subscriber is an email address that asked for reply notifications. The
 // address is stored lower-cased; it receives reply emails only once

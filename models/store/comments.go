@@ -15,8 +15,10 @@ import (
 // and is on the same thread. A reply deeper than maxDepth is attached to the
 // deepest allowed ancestor instead. It returns once c is durable; concurrent
 // calls share one transaction (see groupcommit.go), and a call whose
-// context ends before its comment is written stores nothing.
+// context ends before its comment is written stores nothing. c's address
+// is stored folded (models.FoldEmail).
 func (s *Store) CreateComment(ctx context.Context, c *models.Comment, maxDepth int) error {
+	c.Email = models.FoldEmail(c.Email)
 	if s.gc != nil {
 		return s.gc.submit(ctx, c, maxDepth)
 	}

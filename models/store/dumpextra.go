@@ -2,7 +2,6 @@ package store
 
 import (
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -236,7 +235,7 @@ func (run *dumpRun) ban(tx *gorm.DB, d DumpBan) error {
 // subscriber stores an address's reply-email standing unless the address
 // is known here already.
 func (run *dumpRun) subscriber(tx *gorm.DB, d DumpSubscriber) error {
-	email := strings.ToLower(importEmail(d.Email))
+	email := models.FoldEmail(importEmail(d.Email))
 	if email == "" {
 		run.res.Skip("subscriber "+d.Email, 0, "not an email address")
 		return nil

@@ -3,7 +3,6 @@ package store
 import (
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -47,7 +46,7 @@ func (run *dumpRun) site(tx *gorm.DB, d DumpSite) error {
 }
 
 func (run *dumpRun) moderator(tx *gorm.DB, d DumpModerator) error {
-	email := strings.ToLower(strings.TrimSpace(d.Email))
+	email := models.FoldEmail(d.Email)
 	if importEmail(email) == "" {
 		run.res.Skip("moderator "+d.Email, 0, "not an email address")
 		return nil
@@ -214,7 +213,7 @@ func (run *dumpRun) comment(tx *gorm.DB, d DumpComment) error {
 		run.seen(d.ID, id)
 		return nil
 	}
-	c := models.Comment{ThreadID: tid, Author: importClip(d.Author, importMaxAuthor), Email: d.Email,
+	c := models.Comment{ThreadID: tid, Author: importClip(d.Author, importMaxAuthor), Email: models.FoldEmail(d.Email),
 		Website: d.Website, Body: d.Body, HTML: d.HTML, Status: d.Status, Reasons: d.Reasons, Score: d.Score,
 		Upvotes: d.Upvotes, Downvotes: d.Downvotes, Pinned: d.Pinned, NotifyReplies: d.NotifyReplies,
 		IP: d.IP, UserAgent: d.UserAgent, CommenterKey: d.CommenterKey, Source: d.Source, ExternalID: d.ExternalID,

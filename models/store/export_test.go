@@ -38,3 +38,19 @@ func GORMColumns(s *Store, model any) ([]string, error) {
 	}
 	return sch.DBNames, nil
 }
+
+// SetCommentEmail writes an address into a comment as an older Parley
+// stored it, as typed, bypassing the store's folding.
+func SetCommentEmail(s *Store, id uint, email string) error {
+	return s.w.Exec("UPDATE comments SET email = ? WHERE id = ?", email, id).Error
+}
+
+// FoldedEmailsSchema is the schema version that folds stored addresses.
+var FoldedEmailsSchema = func() int {
+	for i, m := range migrations {
+		if m.name == "comment addresses stored folded" {
+			return i + 1
+		}
+	}
+	panic("no migration folds addresses")
+}()

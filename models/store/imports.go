@@ -237,7 +237,7 @@ func (run *importRun) cleanComment(v importer.Comment) (importOp, string) {
 	}
 	created := v.CreatedAt.UTC()
 	c := &models.Comment{
-		Author: author, Email: importEmail(v.Email), Website: importWebsite(v.Website),
+		Author: author, Email: models.FoldEmail(importEmail(v.Email)), Website: importWebsite(v.Website),
 		Body: html, HTML: html, Status: v.Status, IP: importIP(v.IP),
 		Source: run.source, ExternalID: ext, CreatedAt: created, UpdatedAt: created,
 	}

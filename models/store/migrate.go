@@ -39,6 +39,7 @@ var migrations = []migration{
 	{"index of comments by address", func(tx *gorm.DB) error {
 		return tx.Exec("CREATE INDEX IF NOT EXISTS idx_comments_email ON comments (LOWER(email)) WHERE " + emailKept).Error
 	}},
+	{"comment addresses stored folded", foldStoredEmails},
 }
 
 // LatestSchema is the schema version this build of Parley knows.

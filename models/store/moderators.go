@@ -6,7 +6,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,7 +16,7 @@ import (
 
 // CreateModerator inserts a moderator; a taken email is ErrConflict.
 func (s *Store) CreateModerator(ctx context.Context, m *models.Moderator) error {
-	m.Email = strings.ToLower(strings.TrimSpace(m.Email))
+	m.Email = models.FoldEmail(m.Email)
 	err := s.w.WithContext(ctx).Create(m).Error
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		return fmt.Errorf("store: create moderator %s: %w", m.Email, models.ErrConflict)
@@ -40,7 +39,7 @@ func (s *Store) CountModerators(ctx context.Context) (int64, error) {
 // ModeratorByEmail finds a moderator by email, case-insensitively.
 func (s *Store) ModeratorByEmail(ctx context.Context, email string) (models.Moderator, error) {
 	var m models.Moderator
-	err := s.r.WithContext(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&m).Error
+	err := s.r.WithContext(ctx).Where("email = ?", models.FoldEmail(email)).Take(&m).Error
 	if err != nil {
 		return m, fmt.Errorf("store: moderator %s: %w", email, notFound(err))
 	}
@@ -250,7 +249,7 @@ func (s *Store) ModeratorByID(ctx context.Context, id uint) (models.Moderator, e
 // AddModerator creates an account and its audit entry in one transaction;
 // a taken email is ErrConflict.
 func (s *Store) AddModerator(ctx context.Context, m *models.Moderator, actor Actor) error {
-	m.Email = strings.ToLower(strings.TrimSpace(m.Email))
+	m.Email = models.FoldEmail(m.Email)
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Create(m).Error; err != nil {
 			if errors.Is(err, gorm.ErrDuplicatedKey) {

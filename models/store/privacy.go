@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -15,17 +14,17 @@ import (
 // not a status, so the erasure cannot be undone into an empty comment.
 const ErasedStatus = "erased"
 
-// byEmail finds a commenter's comments by address, case-insensitively.
-// It reads idx_comments_email, an index of LOWER(email) over the comments
-// that have an address; SQLite uses such a partial index only when the
-// query states its condition, which no searched address fails. Without
-// it, each lookup read every comment (1.1 s on a million, holding the
-// writer for an unsubscribe or an erasure). The database lowers the
-// address given too, as it lowered the stored ones: SQLite folds only
-// ASCII, so an address lowered in Go would miss "Иван@пример.рф".
+// byEmail finds a commenter's comments by address, given folded
+// (models.FoldEmail), as the store keeps every comment's address. It reads
+// idx_comments_email, an index of LOWER(email) over the comments that have
+// an address (LOWER of a folded address is the address); SQLite uses such
+// a partial index only when the query states its condition, which no
+// searched address fails. Without it, each lookup read every comment
+// (1.1 s on a million, holding the writer for an unsubscribe or an
+// erasure).
 const (
-	byEmail         = "LOWER(email) = LOWER(?) AND " + emailKept
-	commentsByEmail = "LOWER(comments.email) = LOWER(?) AND comments." + emailKept
+	byEmail         = "LOWER(email) = ? AND " + emailKept
+	commentsByEmail = "LOWER(comments.email) = ? AND comments." + emailKept
 	emailKept       = "email <> ''"
 )
 
@@ -33,7 +32,7 @@ const (
 // without case), newest first, with where it was posted: what a reader
 // who proved the address may see, download and erase.
 func (s *Store) CommentsByEmail(ctx context.Context, email string) ([]QueueItem, error) {
-	email = strings.TrimSpace(email)
+	email = models.FoldEmail(email)
 	var items []QueueItem
 	if email == "" {
 		return items, nil
@@ -56,7 +55,7 @@ func (s *Store) CommentsByEmail(ctx context.Context, email string) ([]QueueItem,
 // it, each comment gets an audit entry, and the address's reply
 // subscription goes too. It returns how many comments were erased.
 func (s *Store) EraseCommentsByEmail(ctx context.Context, email string, actor Actor) (int, error) {
-	email = strings.TrimSpace(email)
+	email = models.FoldEmail(email)
 	if email == "" {
 		return 0, nil
 	}
@@ -92,7 +91,7 @@ func (s *Store) EraseCommentsByEmail(ctx context.Context, email string, actor Ac
 			}
 			n++
 		}
-		return tx.Where("email = ?", strings.ToLower(email)).Delete(&models.Subscriber{}).Error // stored lowered
+		return tx.Where("email = ?", email).Delete(&models.Subscriber{}).Error
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: erase comments by email: %w", err)

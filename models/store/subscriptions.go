@@ -23,7 +23,7 @@ const confirmResendAfter = 24 * time.Hour
 // this one is recorded in the same step). lang, when not "", becomes the
 // language of the address's emails.
 func (s *Store) RequestReplies(ctx context.Context, email, lang string, now time.Time) (bool, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = models.FoldEmail(email)
 	if email == "" {
 		return false, nil
 	}
@@ -61,7 +61,7 @@ func (s *Store) RequestReplies(ctx context.Context, email, lang string, now time
 // that asked for them are emailed from now on. It reports false when the
 // address was confirmed already.
 func (s *Store) ConfirmReplies(ctx context.Context, email string, now time.Time) (bool, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = models.FoldEmail(email)
 	now = now.UTC()
 	sub := models.Subscriber{Email: email, ConfirmedAt: &now, CreatedAt: now, UpdatedAt: now}
 	res := s.w.WithContext(ctx).Clauses(clause.OnConflict{
@@ -79,7 +79,7 @@ func (s *Store) ConfirmReplies(ctx context.Context, email string, now time.Time)
 // stop asking for them and the address must confirm again to get any. It
 // reports false when nothing was on.
 func (s *Store) Unsubscribe(ctx context.Context, email string, now time.Time) (bool, error) {
-	email = strings.ToLower(strings.TrimSpace(email))
+	email = models.FoldEmail(email)
 	now = now.UTC()
 	changed := false
 	err := s.w.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
@@ -107,7 +107,7 @@ func (s *Store) Unsubscribe(ctx context.Context, email string, now time.Time) (b
 // never asked for replies.
 func (s *Store) Subscriber(ctx context.Context, email string) (models.Subscriber, error) {
 	var sub models.Subscriber
-	err := s.r.WithContext(ctx).Where("email = ?", strings.ToLower(strings.TrimSpace(email))).Take(&sub).Error
+	err := s.r.WithContext(ctx).Where("email = ?", models.FoldEmail(email)).Take(&sub).Error
 	if err != nil {
 		return sub, fmt.Errorf("store: subscriber: %w", notFound(err))
 	}
@@ -139,7 +139,7 @@ func noteReplyTx(tx *gorm.DB, replyID uint) error {
 		return nil
 	}
 	var n int64
-	err = tx.Model(&models.Subscriber{}).Where("email = ? AND confirmed_at IS NOT NULL", strings.ToLower(parent.Email)).Count(&n).Error
+	err = tx.Model(&models.Subscriber{}).Where("email = ? AND confirmed_at IS NOT NULL", models.FoldEmail(parent.Email)).Count(&n).Error
 	if err != nil || n == 0 {
 		return err
 	}
@@ -203,7 +203,7 @@ func (s *Store) replyMail(ctx context.Context, replyID uint) (ReplyMail, error) 
 		return m, err
 	}
 	var subs []models.Subscriber
-	err := db.Where("email = ? AND confirmed_at IS NOT NULL", strings.ToLower(m.Parent.Email)).Limit(1).Find(&subs).Error
+	err := db.Where("email = ? AND confirmed_at IS NOT NULL", models.FoldEmail(m.Parent.Email)).Limit(1).Find(&subs).Error
 	if err != nil {
 		return m, err
 	}
