@@ -25,6 +25,18 @@ import (
 // header ("https://blog.example.com"). It refuses anything that is not a
 // bare http(s) origin: paths, queries, user info, wildcards.
 func NormalizeOrigin(raw string) (string, bool) {
+	return originMemo.get(raw).get()
+}
+
+// originMemo remembers normalizeOrigin's answers: the same few origins
+// arrive in every cross-origin request's Origin header, and every embed
+// lists its site's origins as its frame ancestors.
+var originMemo = newBoundedMemo(maxMemo, func(raw string) hostLookup {
+	o, ok := normalizeOrigin(raw)
+	return hostLookup{o, ok}
+})
+
+func normalizeOrigin(raw string) (string, bool) {
 	raw = strings.TrimSpace(raw)
 	u, err := url.Parse(raw)
 	if err != nil || u.Opaque != "" || u.User != nil || u.RawQuery != "" || u.ForceQuery ||
@@ -40,14 +52,8 @@ func originOf(u *url.URL) (string, bool) {
 	if scheme != "http" && scheme != "https" || u.Host == "" {
 		return "", false
 	}
-	host := strings.ToLower(u.Hostname())
-	if _, err := netip.ParseAddr(host); err != nil {
-		// Browsers send international hosts in their ASCII (punycode) form.
-		if host, err = idna.Lookup.ToASCII(host); err != nil {
-			return "", false
-		}
-	}
-	if host == "" || strings.ContainsAny(host, "*%;, \t\r\n'\"") {
+	host, ok := lookupHosts.get(strings.ToLower(u.Hostname())).get()
+	if !ok {
 		return "", false
 	}
 	if strings.Contains(host, ":") {
@@ -69,6 +75,36 @@ func originOf(u *url.URL) (string, bool) {
 		host += ":" + port
 	}
 	return scheme + "://" + host, true
+}
+
+// lookupHosts remembers lookupHost's answers: an embed or a cross-origin
+// API request names the same few hosts again and again (its Referer, its
+// page's address, its Origin), and IDNA's mapping of one was a tenth of a
+// cached embed's CPU.
+var lookupHosts = newBoundedMemo(maxMemo, lookupHost)
+
+// hostLookup is the answer of lookupHost or normalizeOrigin: a host or an
+// origin as browsers send it, or none.
+type hostLookup struct {
+	host string
+	ok   bool
+}
+
+func (h hostLookup) get() (string, bool) { return h.host, h.ok }
+
+// lookupHost returns a lower-cased host as browsers send it in an origin:
+// an IP address as it is, a name in its ASCII (punycode) form. It refuses
+// names IDNA refuses and any that could not be an origin's host.
+func lookupHost(host string) hostLookup {
+	if _, err := netip.ParseAddr(host); err != nil {
+		if host, err = idna.Lookup.ToASCII(host); err != nil {
+			return hostLookup{}
+		}
+	}
+	if host == "" || strings.ContainsAny(host, "*%;, \t\r\n'\"") {
+		return hostLookup{}
+	}
+	return hostLookup{host, true}
 }
 
 // urlOrigin returns the origin of a raw absolute http(s) URL.
@@ -115,14 +151,15 @@ func normalizedOrigins(origins []string) []string {
 	return out
 }
 
-// isOwnOrigin reports whether origin is Parley's own: the configured base
-// URL's origin or the host the request came to.
+// isOwnOrigin reports whether origin, normalized (as originOf returns it),
+// is Parley's own: the configured base URL's origin or the host the
+// request came to.
 func (s *Server) isOwnOrigin(r *http.Request, origin string) bool {
 	if s.baseOrigin != "" && s.baseOrigin == origin {
 		return true
 	}
-	u, err := url.Parse(origin)
-	return err == nil && u.Host != "" && strings.EqualFold(u.Host, r.Host)
+	_, host, ok := strings.Cut(origin, "://")
+	return ok && host != "" && strings.EqualFold(host, r.Host)
 }
 
 // pageOriginKey carries, in a request's context, the Origin header of an

@@ -35,10 +35,16 @@ func TestNormalizeOrigin(t *testing.T) {
 		"":                               "",
 	}
 	for in, want := range cases {
-		got, ok := NormalizeOrigin(in)
-		if got != want || ok != (want != "") {
-			t.Errorf("NormalizeOrigin(%q) = %q, %v; want %q", in, got, ok, want)
+		for range 2 { // made, then from originMemo
+			got, ok := NormalizeOrigin(in)
+			if got != want || ok != (want != "") {
+				t.Errorf("NormalizeOrigin(%q) = %q, %v; want %q", in, got, ok, want)
+			}
+			if got, ok := urlOrigin(in); want != "" && strings.TrimSpace(in) == in && (got != want || !ok) {
+				t.Errorf("urlOrigin(%q) = %q, %v; want %q", in, got, ok, want)
+			}
 		}
+		got, _ := NormalizeOrigin(in)
 		// siteAllowsOrigin relies on it: a normalized origin stays as it is.
 		if again, ok := NormalizeOrigin(got); got != "" && (again != got || !ok) {
 			t.Errorf("NormalizeOrigin(%q) = %q, %v; want it unchanged", got, again, ok)
