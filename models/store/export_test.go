@@ -54,3 +54,13 @@ var FoldedEmailsSchema = func() int {
 	}
 	panic("no migration folds addresses")
 }()
+
+// TempStores returns PRAGMA temp_store on the writer's and a reader's
+// connection.
+func TempStores(s *Store) (writer, reader int, err error) {
+	if err = s.w.Raw("PRAGMA temp_store").Scan(&writer).Error; err != nil {
+		return
+	}
+	err = s.r.Raw("PRAGMA temp_store").Scan(&reader).Error
+	return
+}

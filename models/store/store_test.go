@@ -79,6 +79,18 @@ func TestSchemaFromTheFutureIsRefused(t *testing.T) {
 	}
 }
 
+// Every SQLite connection keeps its temporary data in memory: a new
+// comment's statement journal went to a temporary file otherwise, at about
+// 40% of the insert's CPU.
+func TestSQLiteConnectionsKeepTemporaryDataInMemory(t *testing.T) {
+	s := storetest.Open(t, filepath.Join(t.TempDir(), "p.db"))
+	const memory = 2
+	w, r, err := store.TempStores(s)
+	if err != nil || w != memory || r != memory {
+		t.Fatalf("temp_store: writer %d, reader %d, %v; want %d on both", w, r, err, memory)
+	}
+}
+
 func TestCreateCommentChecksParentAndCapsDepth(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

@@ -1,25 +1,9 @@
 package store
 
 import (
-	"database/sql"
 	"strings"
 	"unicode/utf8"
-
-	"github.com/mattn/go-sqlite3"
 )
-
-// sqliteDriver is go-sqlite3 with one function of Parley's own,
-// parley_fold: a LOWER that lowers every alphabet, where SQLite's own LOWER
-// lowers only A–Z. Expression indexes keep the built-in LOWER (other tools
-// opening the file must compute the same values); parley_fold serves only
-// filters that read rows without an index, such as the queue's search.
-const sqliteDriver = "sqlite3_parley"
-
-func init() {
-	sql.Register(sqliteDriver, &sqlite3.SQLiteDriver{ConnectHook: func(c *sqlite3.SQLiteConn) error {
-		return c.RegisterFunc("parley_fold", strings.ToLower, true)
-	}})
-}
 
 // textFold names the SQL function that lowers text for a case-insensitive
 // match of term. PostgreSQL's LOWER follows the database's locale. On
