@@ -220,13 +220,13 @@ type Comment struct {
 	// NotifyReplies asks for an email on each approved reply (once the
 	// address is confirmed).
 	NotifyReplies bool   `gorm:"not null;default:false"`
-	IP            string `gorm:"size:64;index:idx_comments_ip_time,priority:1"`
+	IP            string `gorm:"size:64"`
 	UserAgent     string `gorm:"size:400"`
 	EditTokenHash string `gorm:"size:64"`
 	// CommenterKey is the id of the signed key the commenter's browser
 	// holds; trust and key bans follow it, never the typed name or email.
 	CommenterKey string    `gorm:"size:64;index:idx_comments_key_time,priority:1"`
-	CreatedAt    time.Time `gorm:"index:idx_comments_status,priority:2;index:idx_comments_ip_time,priority:2;index:idx_comments_key_time,priority:2;index:idx_comments_root,priority:4;index:idx_comments_top,priority:5"`
+	CreatedAt    time.Time `gorm:"index:idx_comments_status,priority:2;index:idx_comments_key_time,priority:2;index:idx_comments_root,priority:4;index:idx_comments_top,priority:5"`
 	UpdatedAt    time.Time
 	EditedAt     *time.Time
 	// Source and ExternalID name where an imported comment came from

@@ -44,19 +44,11 @@ func (s *Store) CreateBan(ctx context.Context, b *models.Ban, actor Actor, remov
 		if removeSince == nil {
 			return nil
 		}
-		var ids []uint
-		q := tx.Model(&models.Comment{}).Where("created_at >= ? AND status IN ?", removeSince.UTC(),
-			[]models.Status{models.StatusApproved, models.StatusPending, models.StatusFlagged})
-		switch {
-		case who.Key != "" && b.Kind == models.BanKey:
-			q = q.Where("commenter_key = ?", who.Key)
-		case who.IP != "" && b.Kind == models.BanIP:
-			q = q.Where("ip = ?", who.IP)
-		case who.Email != "":
-			q = q.Where(byEmail, who.Email)
-		default:
+		q := bannedSince(tx, who, b.Kind, *removeSince)
+		if q == nil {
 			return nil
 		}
+		var ids []uint
 		if err := q.Pluck("id", &ids).Error; err != nil {
 			return err
 		}
@@ -108,4 +100,22 @@ func truncateNote(s string) string {
 		return s
 	}
 	return s[:500]
+}
+
+// bannedSince selects the visible or waiting comments that who wrote since
+// the given time, found by what the ban of kind names: the commenter key,
+// the IP address (through idx_comments_ip_prefix, which leads with ip) or
+// the address. It returns nil when who holds nothing to find them by.
+func bannedSince(tx *gorm.DB, who models.Commenter, kind string, since time.Time) *gorm.DB {
+	q := tx.Model(&models.Comment{}).Where("created_at >= ? AND status IN ?", since.UTC(),
+		[]models.Status{models.StatusApproved, models.StatusPending, models.StatusFlagged})
+	switch {
+	case who.Key != "" && kind == models.BanKey:
+		return q.Where("commenter_key = ?", who.Key)
+	case who.IP != "" && kind == models.BanIP:
+		return q.Where("ip = ?", who.IP)
+	case who.Email != "":
+		return q.Where(byEmail, models.FoldEmail(who.Email))
+	}
+	return nil
 }

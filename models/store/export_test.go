@@ -64,3 +64,12 @@ func TempStores(s *Store) (writer, reader int, err error) {
 	err = s.r.Raw("PRAGMA temp_store").Scan(&reader).Error
 	return
 }
+
+// HasCommentIndex reports whether the comments table has the named index.
+func HasCommentIndex(s *Store, name string) bool {
+	return s.w.Migrator().HasIndex(&models.Comment{}, name)
+}
+
+// ExecWriter runs a statement on the writer, as an older Parley's schema
+// had it.
+func ExecWriter(s *Store, sql string) error { return s.w.Exec(sql).Error }

@@ -72,6 +72,9 @@ func HotPlans(s *Store) (map[string][]string, error) {
 			return tx.Model(&models.Comment{}).Where(byEmail+" AND notify_replies = ?", "a@example.com", true).
 				UpdateColumn("notify_replies", false)
 		}),
+		"ban removal by ip": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return bannedSince(tx, models.Commenter{IP: "203.0.113.5"}, models.BanIP, since).Pluck("id", &[]uint{})
+		}),
 		"page counts":       fmt.Sprintf(s.countsQuery(), "'default'", `'["/posts/welcome", "/posts/other"]'`),
 		"queue version":     queueVersionQuery,
 		"session moderator": fmt.Sprintf(sessionModeratorQuery, "'session-id'", "'2026-01-01 00:00:00'", s.falseLiteral()),

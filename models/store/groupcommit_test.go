@@ -212,6 +212,7 @@ func TestHotQueryPlans(t *testing.T) {
 		"old identities":           "SEARCH comments USING INDEX idx_comments_identity_age (created_at<?)",
 		"comments by email":        "SEARCH comments USING INDEX idx_comments_email (<expr>=?)",
 		"replies off by email":     "SEARCH comments USING INDEX idx_comments_email (<expr>=?)",
+		"ban removal by ip":        "SEARCH comments USING INDEX idx_comments_ip_prefix (ip=?)",
 	}
 	for name, plan := range plans {
 		if want[name] == "" {

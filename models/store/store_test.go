@@ -370,3 +370,31 @@ func TestConcurrentWritersNeverLock(t *testing.T) {
 		}
 	})
 }
+
+// The index of comments by IP address and time is gone from databases
+// that had it; a ban's removal reads idx_comments_ip_prefix instead
+// (TestHotQueryPlans).
+func TestMigrationDropsTheIPTimeIndex(t *testing.T) {
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s := storetest.Open(t, b.DSN)
+			if store.HasCommentIndex(s, "idx_comments_ip_time") {
+				t.Fatal("a new database has idx_comments_ip_time")
+			}
+			if err := store.ExecWriter(s, "CREATE INDEX idx_comments_ip_time ON comments (ip, created_at)"); err != nil {
+				t.Fatal(err)
+			}
+			if err := store.ForceSchemaVersion(s, store.LatestSchema()-1); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			s = storetest.Open(t, b.DSN)
+			if store.HasCommentIndex(s, "idx_comments_ip_time") {
+				t.Error("idx_comments_ip_time is still there after the migration")
+			}
+			if !store.HasCommentIndex(s, "idx_comments_ip_prefix") {
+				t.Error("idx_comments_ip_prefix is missing")
+			}
+		})
+	}
+}
