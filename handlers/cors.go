@@ -31,9 +31,9 @@ func NormalizeOrigin(raw string) (string, bool) {
 // originMemo remembers normalizeOrigin's answers: the same few origins
 // arrive in every cross-origin request's Origin header, and every embed
 // lists its site's origins as its frame ancestors.
-var originMemo = newBoundedMemo(maxMemo, func(raw string) hostLookup {
+var originMemo = newBoundedMemo(maxMemo, func(raw string) maybeString {
 	o, ok := normalizeOrigin(raw)
-	return hostLookup{o, ok}
+	return maybeString{o, ok}
 })
 
 func normalizeOrigin(raw string) (string, bool) {
@@ -83,28 +83,28 @@ func originOf(u *url.URL) (string, bool) {
 // cached embed's CPU.
 var lookupHosts = newBoundedMemo(maxMemo, lookupHost)
 
-// hostLookup is the answer of lookupHost or normalizeOrigin: a host or an
-// origin as browsers send it, or none.
-type hostLookup struct {
-	host string
-	ok   bool
+// maybeString is a remembered answer that may be none: a host or an
+// origin as browsers send it, or nothing when the input is not one.
+type maybeString struct {
+	value string
+	ok    bool
 }
 
-func (h hostLookup) get() (string, bool) { return h.host, h.ok }
+func (m maybeString) get() (string, bool) { return m.value, m.ok }
 
 // lookupHost returns a lower-cased host as browsers send it in an origin:
 // an IP address as it is, a name in its ASCII (punycode) form. It refuses
 // names IDNA refuses and any that could not be an origin's host.
-func lookupHost(host string) hostLookup {
+func lookupHost(host string) maybeString {
 	if _, err := netip.ParseAddr(host); err != nil {
 		if host, err = idna.Lookup.ToASCII(host); err != nil {
-			return hostLookup{}
+			return maybeString{}
 		}
 	}
 	if host == "" || strings.ContainsAny(host, "*%;, \t\r\n'\"") {
-		return hostLookup{}
+		return maybeString{}
 	}
-	return hostLookup{host, true}
+	return maybeString{host, true}
 }
 
 // urlOrigin returns the origin of a raw absolute http(s) URL.
