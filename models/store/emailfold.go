@@ -8,11 +8,18 @@ import (
 	"parley/models"
 )
 
-// unfoldedEmail selects the comments whose address is not stored folded:
-// with a capital A–Z, with a letter outside ASCII (which may be a capital
-// SQL cannot be trusted to fold), or with space around it. Both databases
-// have LENGTH in characters and OCTET_LENGTH in bytes.
-const unfoldedEmail = "email <> '' AND (email <> LOWER(email) OR LENGTH(email) <> OCTET_LENGTH(email) OR email <> TRIM(email))"
+// unfoldedEmail selects the comments whose address may not be stored
+// folded: with a capital A–Z, with a letter outside ASCII (which may be a
+// capital SQL cannot be trusted to fold: its length in bytes is not its
+// length in characters), or with space around it. SQLite older than 3.43
+// has no OCTET_LENGTH, so there a cast to BLOB counts the bytes.
+func unfoldedEmail(tx *gorm.DB) string {
+	bytes := "OCTET_LENGTH(email)"
+	if tx.Dialector.Name() == "sqlite" {
+		bytes = "LENGTH(CAST(email AS BLOB))"
+	}
+	return "email <> '' AND (email <> LOWER(email) OR LENGTH(email) <> " + bytes + " OR email <> TRIM(email))"
+}
 
 // foldEmailsBatch is how many comments the migration reads at a time.
 const foldEmailsBatch = 1000
@@ -27,10 +34,10 @@ func foldStoredEmails(tx *gorm.DB) error {
 		ID    uint
 		Email string
 	}
-	after := uint(0)
+	unfolded, after := unfoldedEmail(tx), uint(0)
 	for {
 		var rows []row
-		err := tx.Table("comments").Select("id", "email").Where("id > ? AND "+unfoldedEmail, after).
+		err := tx.Table("comments").Select("id", "email").Where("id > ? AND "+unfolded, after).
 			Order("id").Limit(foldEmailsBatch).Find(&rows).Error
 		if err != nil {
 			return fmt.Errorf("read addresses after comment %d: %w", after, err)

@@ -66,7 +66,8 @@ func TestMigrationFoldsStoredAddresses(t *testing.T) {
 			s := storetest.Open(t, dsn)
 			post := bootstrapped(t, s)
 			typed := map[string]string{"Иван@Пример.РФ": "иван@пример.рф", "Bob@Example.COM": "bob@example.com",
-				"plain@example.com": "plain@example.com", "": ""}
+				"plain@example.com": "plain@example.com", "émile@exemple.fr": "émile@exemple.fr",
+				" Spaced@Example.com ": "spaced@example.com", "": ""}
 			ids := map[uint]string{}
 			for email := range typed {
 				c := models.Comment{ThreadID: post.ThreadID, Author: "A", Body: "b", HTML: "<p>b</p>", Status: models.StatusApproved}
