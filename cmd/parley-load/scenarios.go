@@ -200,7 +200,15 @@ func (s *scenarioSet) login(ctx context.Context, base, email, password string) e
 	}
 	io.Copy(io.Discard, resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusSeeOther {
+	switch resp.StatusCode {
+	case http.StatusSeeOther:
+	case http.StatusUnauthorized:
+		// Parley makes the kit's moderator only on a database without
+		// moderators: a seeded file that a Parley once served by itself
+		// has that Parley's admin instead.
+		return fmt.Errorf("log in as %s: status 401 (want 303): the seeded database already had another moderator, "+
+			"or a different password (-admin-password); seed it again and do not serve it directly", email)
+	default:
 		return fmt.Errorf("log in as %s: status %d (want 303)", email, resp.StatusCode)
 	}
 	var parts []string

@@ -147,3 +147,32 @@ func checkSeeded(t *testing.T, db string, m manifest) {
 		t.Errorf("pending = %d, want %d", counts[models.StatusPending], m.Pending)
 	}
 }
+
+// A seeded file that a Parley once served by itself has that Parley's
+// admin, not the kit's moderator: the queue scenario's login then says so
+// instead of a bare 401.
+func TestLoginExplainsAnotherModerator(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	db := filepath.Join(t.TempDir(), "served.db")
+	log := &testLog{}
+	if _, err := seed(ctx, seedConfig{DB: db, Threads: 1, Comments: 2, Pending: 10, PendingThreads: 1,
+		Bodies: 8, Batch: 100, Seed: 7}, log); err != nil {
+		t.Fatal(err)
+	}
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = st.CreateModerator(ctx, &models.Moderator{Email: "admin@localhost", Name: "Admin", PasswordHash: "x", Role: models.RoleAdmin})
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = runLoad(ctx, runConfig{DB: db, Scenarios: []string{scQueue}, ReadClients: 1, WriteClients: 1,
+		Duration: 200 * time.Millisecond, CeilingTime: 100 * time.Millisecond, MaxRequests: 1000, StartupRuns: 1,
+		Email: "load@example.com", Password: "load password"}, log)
+	if err == nil || !strings.Contains(err.Error(), "status 401") || !strings.Contains(err.Error(), "seed it again") {
+		t.Fatalf("run on a database with another moderator: %v", err)
+	}
+}
