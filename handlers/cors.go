@@ -25,16 +25,20 @@ import (
 // header ("https://blog.example.com"). It refuses anything that is not a
 // bare http(s) origin: paths, queries, user info, wildcards.
 func NormalizeOrigin(raw string) (string, bool) {
-	return originMemo.get(raw).get()
+	return originAnswers.getOrMake(raw, func(raw string) maybeString {
+		o, ok := normalizeOrigin(raw)
+		return maybeString{o, ok}
+	}).get()
 }
 
-// originMemo remembers normalizeOrigin's answers: the same few origins
+// maxRememberedOrigins bounds the memos of origins, hosts and the CSPs
+// made from them: a site has a few, and requests repeat them.
+const maxRememberedOrigins = 256
+
+// originAnswers remembers normalizeOrigin's answers: the same few origins
 // arrive in every cross-origin request's Origin header, and every embed
 // lists its site's origins as its frame ancestors.
-var originMemo = newBoundedMemo(maxMemo, func(raw string) maybeString {
-	o, ok := normalizeOrigin(raw)
-	return maybeString{o, ok}
-})
+var originAnswers = newBytesMemo[maybeString](maxRememberedOrigins)
 
 func normalizeOrigin(raw string) (string, bool) {
 	raw = strings.TrimSpace(raw)
@@ -52,7 +56,7 @@ func originOf(u *url.URL) (string, bool) {
 	if scheme != "http" && scheme != "https" || u.Host == "" {
 		return "", false
 	}
-	host, ok := lookupHosts.get(strings.ToLower(u.Hostname())).get()
+	host, ok := lookupHosts.getOrMake(strings.ToLower(u.Hostname()), lookupHost).get()
 	if !ok {
 		return "", false
 	}
@@ -81,7 +85,7 @@ func originOf(u *url.URL) (string, bool) {
 // API request names the same few hosts again and again (its Referer, its
 // page's address, its Origin), and IDNA's mapping of one was a tenth of a
 // cached embed's CPU.
-var lookupHosts = newBoundedMemo(maxMemo, lookupHost)
+var lookupHosts = newBytesMemo[maybeString](maxRememberedOrigins)
 
 // maybeString is a remembered answer that may be none: a host or an
 // origin as browsers send it, or nothing when the input is not one.

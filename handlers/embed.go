@@ -412,16 +412,25 @@ func (s *Server) writeEmbed(c *gin.Context, status int, ancestors string, view e
 // embedHeaders lets the embed's page be framed by the given ancestors.
 func embedHeaders(c *gin.Context, ancestors string) {
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", framedPolicies.get([2]string{h.Get("Content-Security-Policy"), ancestors}))
+	h.Set("Content-Security-Policy", framedPolicy(h.Get("Content-Security-Policy"), ancestors))
 	h.Del("X-Frame-Options")
 	h["Cache-Control"] = noCacheValues
 }
 
-// framedPolicies remembers withFrameAncestors's answers, by policy and
-// sources. The embed is served under a few policies (one per site, with
-// and without Gravatar); splitting and joining one for every request cost
-// 3.6% of a cached embed's CPU.
-var framedPolicies = newBoundedMemo(maxMemo, func(k [2]string) string { return withFrameAncestors(k[0], k[1]) })
+// framedPolicies remembers withFrameAncestors's answers. The embed is
+// served under a few policies (one per site, with and without Gravatar);
+// splitting and joining one for every request cost 3.6% of a cached
+// embed's CPU.
+var framedPolicies = newBytesMemo[string](maxRememberedOrigins)
+
+// framedPolicy is withFrameAncestors(csp, sources), made once per pair.
+// Neither a policy nor a source list holds a newline.
+func framedPolicy(csp, sources string) string {
+	return framedPolicies.getOrMake(csp+"\n"+sources, func(key string) string {
+		csp, sources, _ := strings.Cut(key, "\n")
+		return withFrameAncestors(csp, sources)
+	})
+}
 
 // withFrameAncestors replaces the frame-ancestors directive of a CSP.
 func withFrameAncestors(csp, sources string) string {
