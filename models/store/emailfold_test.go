@@ -74,7 +74,7 @@ func TestMigrationFoldsStoredAddresses(t *testing.T) {
 				if err := s.CreateComment(ctx, &c, 5); err != nil {
 					t.Fatal(err)
 				}
-				if err := store.SetCommentEmail(s, c.ID, email); err != nil {
+				if err := store.ExecWriter(s, "UPDATE comments SET email = ? WHERE id = ?", email, c.ID); err != nil {
 					t.Fatal(err)
 				}
 				ids[c.ID] = email

@@ -39,11 +39,6 @@ func GORMColumns(s *Store, model any) ([]string, error) {
 	return sch.DBNames, nil
 }
 
-// SetCommentEmail writes an address into a comment as an older Parley
-// stored it, as typed, bypassing the store's folding.
-func SetCommentEmail(s *Store, id uint, email string) error {
-	return s.w.Exec("UPDATE comments SET email = ? WHERE id = ?", email, id).Error
-}
 
 // FoldedEmailsSchema is the schema version that folds stored addresses.
 var FoldedEmailsSchema = func() int {
@@ -70,6 +65,6 @@ func HasCommentIndex(s *Store, name string) bool {
 	return s.w.Migrator().HasIndex(&models.Comment{}, name)
 }
 
-// ExecWriter runs a statement on the writer, as an older Parley's schema
-// had it.
-func ExecWriter(s *Store, sql string) error { return s.w.Exec(sql).Error }
+// ExecWriter runs a statement on the writer, to put a database in a state
+// an older Parley left it in.
+func ExecWriter(s *Store, sql string, args ...any) error { return s.w.Exec(sql, args...).Error }
