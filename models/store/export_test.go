@@ -39,7 +39,6 @@ func GORMColumns(s *Store, model any) ([]string, error) {
 	return sch.DBNames, nil
 }
 
-
 // FoldedEmailsSchema is the schema version that folds stored addresses.
 var FoldedEmailsSchema = func() int {
 	for i, m := range migrations {
