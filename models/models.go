@@ -196,9 +196,10 @@ type Thread struct {
 // Comment is one comment as stored. It carries private fields (email, IP,
 // user agent) and is never serialized to readers; see the handlers' DTOs.
 type Comment struct {
-	ID       uint  `gorm:"primaryKey;index:idx_comments_queue,priority:2;index:idx_comments_root,priority:5;index:idx_comments_top,priority:6"`
-	ThreadID uint  `gorm:"not null;index:idx_comments_thread,priority:1;uniqueIndex:idx_comments_external,priority:3;index:idx_comments_root,priority:1;index:idx_comments_top,priority:1"`
-	ParentID *uint `gorm:"index"`
+	ID       uint `gorm:"primaryKey;index:idx_comments_queue,priority:2;index:idx_comments_thread,priority:4;index:idx_comments_root,priority:5;index:idx_comments_top,priority:6"`
+	ThreadID uint `gorm:"not null;index:idx_comments_thread,priority:1;uniqueIndex:idx_comments_external,priority:3;index:idx_comments_root,priority:1;index:idx_comments_top,priority:1"`
+	// ParentID is the comment this one replies to; nil for a top-level one.
+	ParentID *uint
 	// RootID is the top-level comment a reply belongs under; 0 for a
 	// top-level comment. Paging by top-level comment loads a page's
 	// replies by it.
@@ -226,7 +227,7 @@ type Comment struct {
 	// CommenterKey is the id of the signed key the commenter's browser
 	// holds; trust and key bans follow it, never the typed name or email.
 	CommenterKey string    `gorm:"size:64;index:idx_comments_key_time,priority:1"`
-	CreatedAt    time.Time `gorm:"index:idx_comments_status,priority:2;index:idx_comments_key_time,priority:2;index:idx_comments_root,priority:4;index:idx_comments_top,priority:5"`
+	CreatedAt    time.Time `gorm:"index:idx_comments_status,priority:2;index:idx_comments_thread,priority:3;index:idx_comments_key_time,priority:2;index:idx_comments_root,priority:4;index:idx_comments_top,priority:5"`
 	UpdatedAt    time.Time
 	EditedAt     *time.Time
 	// Source and ExternalID name where an imported comment came from

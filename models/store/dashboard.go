@@ -6,7 +6,12 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
+
+	"gorm.io/gorm"
+
+	"parley/models"
 )
 
 // DayCount is how many comments arrived on one UTC day.
@@ -22,33 +27,36 @@ func (s *Store) CommentsPerDay(ctx context.Context, now time.Time, days int) ([]
 	if days < 1 {
 		return nil, nil
 	}
-	end := now.UTC().Truncate(24 * time.Hour)
-	start := end.AddDate(0, 0, -(days - 1))
-	day := "strftime('%Y-%m-%d', created_at)"
-	if s.postgres {
-		day = "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
+	start := now.UTC().Truncate(24*time.Hour).AddDate(0, 0, -(days - 1))
+	counts := make([]int, days)
+	dest := make([]any, days)
+	for i := range counts {
+		dest[i] = &counts[i]
 	}
-	var rows []struct {
-		Day string
-		N   int
-	}
-	err := s.r.WithContext(ctx).Table("comments").
-		Select(day+" AS day, COUNT(*) AS n").
-		Where("created_at >= ? AND created_at < ?", start, end.AddDate(0, 0, 1)).
-		Group("day").Scan(&rows).Error
-	if err != nil {
+	if err := commentsPerDayQuery(s.r.WithContext(ctx), start, days).Row().Scan(dest...); err != nil {
 		return nil, fmt.Errorf("store: comments per day: %w", err)
-	}
-	byDay := make(map[string]int, len(rows))
-	for _, r := range rows {
-		byDay[r.Day] += r.N
 	}
 	out := make([]DayCount, days)
 	for i := range out {
-		d := start.AddDate(0, 0, i)
-		out[i] = DayCount{Day: d, N: byDay[d.Format("2006-01-02")]}
+		out[i] = DayCount{Day: start.AddDate(0, 0, i), N: counts[i]}
 	}
 	return out, nil
+}
+
+// commentsPerDayQuery counts the comments created on each of the days UTC
+// days from start, one column per day; tests read its plan. Each day is a
+// range of idx_comments_status (status, created_at), every status named so
+// the index serves it: grouping a bare created_at range by day read every
+// comment ever written (a third of a second on a million), and grouping the
+// range by a day computed from each row cost four times counting ranges.
+func commentsPerDayQuery(db *gorm.DB, start time.Time, days int) *gorm.DB {
+	cols := make([]string, days)
+	args := make([]any, 0, 3*days)
+	for i := range cols {
+		cols[i] = fmt.Sprintf("(SELECT COUNT(*) FROM comments WHERE status IN ? AND created_at >= ? AND created_at < ?) AS d%d", i)
+		args = append(args, models.Statuses, start.AddDate(0, 0, i), start.AddDate(0, 0, i+1))
+	}
+	return db.Raw("SELECT "+strings.Join(cols, ", "), args...)
 }
 
 // DatabaseSize returns the bytes the database takes: the SQLite file with

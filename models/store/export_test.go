@@ -1,6 +1,7 @@
 package store
 
 import (
+	"strings"
 	"sync"
 
 	"gorm.io/gorm/schema"
@@ -39,15 +40,25 @@ func GORMColumns(s *Store, model any) ([]string, error) {
 	return sch.DBNames, nil
 }
 
-// FoldedEmailsSchema is the schema version that folds stored addresses.
-var FoldedEmailsSchema = func() int {
+// SchemaOf is the schema version the named migration brings a database to.
+func SchemaOf(name string) int {
 	for i, m := range migrations {
-		if m.name == "comment addresses stored folded" {
+		if m.name == name {
 			return i + 1
 		}
 	}
-	panic("no migration folds addresses")
-}()
+	panic("no migration named " + name)
+}
+
+// FoldedEmailsSchema is the schema version that folds stored addresses.
+var FoldedEmailsSchema = SchemaOf("comment addresses stored folded")
+
+// DroppedIPTimeSchema is the schema version that drops idx_comments_ip_time.
+var DroppedIPTimeSchema = SchemaOf("no index of comments by IP address and time")
+
+// ThreadAgeIndexSchema is the schema version that drops
+// idx_comments_parent_id and widens idx_comments_thread.
+var ThreadAgeIndexSchema = SchemaOf(threadAgeIndexMigration)
 
 // TempStores returns PRAGMA temp_store on the writer's and a reader's
 // connection.
@@ -62,6 +73,23 @@ func TempStores(s *Store) (writer, reader int, err error) {
 // HasCommentIndex reports whether the comments table has the named index.
 func HasCommentIndex(s *Store, name string) bool {
 	return s.w.Migrator().HasIndex(&models.Comment{}, name)
+}
+
+// CommentIndexColumns returns the column list of the named index of
+// comments as its definition writes it, without quotes or spaces, such as
+// "thread_id,status"; empty when there is no such index.
+func CommentIndexColumns(s *Store, name string) (string, error) {
+	var def string
+	q := "SELECT COALESCE(MAX(sql), '') FROM sqlite_master WHERE type = 'index' AND name = ?"
+	if s.postgres {
+		q = "SELECT COALESCE(MAX(indexdef), '') FROM pg_indexes WHERE indexname = ?"
+	}
+	if err := s.w.Raw(q, name).Scan(&def).Error; err != nil {
+		return "", err
+	}
+	_, cols, _ := strings.Cut(def, "(")
+	cols, _, _ = strings.Cut(cols, ")")
+	return strings.NewReplacer("`", "", `"`, "", " ", "").Replace(cols), nil
 }
 
 // ExecWriter runs a statement on the writer, to put a database in a state

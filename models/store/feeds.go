@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"gorm.io/gorm"
+
 	"parley/models"
 )
 
@@ -19,20 +21,33 @@ type FeedComment struct {
 // RecentComments returns the newest approved comments, newest first, of
 // one thread (threadID > 0) or of a whole site, in one query.
 func (s *Store) RecentComments(ctx context.Context, siteID string, threadID uint, limit int) ([]FeedComment, error) {
-	q := s.r.WithContext(ctx).Table("comments").
-		Select("comments.id, comments.thread_id, comments.parent_id, comments.author, comments.website, comments.html, "+
-			"comments.status, comments.created_at, comments.updated_at, comments.edited_at, "+
-			"threads.site_id AS site_id, threads.page AS page, threads.title AS thread_title, threads.url AS thread_url").
-		Joins("JOIN threads ON threads.id = comments.thread_id").
-		Where("comments.status = ?", models.StatusApproved)
+	siteFirst := false
+	if threadID == 0 {
+		var err error
+		if siteFirst, err = s.siteFirst(ctx, siteID, models.StatusApproved, limit); err != nil {
+			return nil, err
+		}
+	}
+	var out []FeedComment
+	if err := recentCommentsQuery(s.r.WithContext(ctx), siteID, threadID, limit, siteFirst).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: recent comments: %w", err)
+	}
+	return out, nil
+}
+
+// recentCommentsQuery builds RecentComments' SELECT; tests read its plan.
+// One thread's comments come in order from idx_comments_thread; a site's
+// from idx_comments_status, or through its threads when siteFirst.
+func recentCommentsQuery(db *gorm.DB, siteID string, threadID uint, limit int, siteFirst bool) *gorm.DB {
+	const columns = "comments.id, comments.thread_id, comments.parent_id, comments.author, comments.website, comments.html, " +
+		"comments.status, comments.created_at, comments.updated_at, comments.edited_at, " +
+		"threads.site_id AS site_id, threads.page AS page, threads.title AS thread_title, threads.url AS thread_url"
+	q := fromThreadComments(db, siteFirst).Select(columns)
+	q = q.Where("comments.status = ?", models.StatusApproved)
 	if threadID > 0 {
 		q = q.Where("comments.thread_id = ?", threadID)
 	} else {
 		q = q.Where("threads.site_id = ?", siteID)
 	}
-	var out []FeedComment
-	if err := q.Order("comments.created_at DESC, comments.id DESC").Limit(limit).Find(&out).Error; err != nil {
-		return nil, fmt.Errorf("store: recent comments: %w", err)
-	}
-	return out, nil
+	return q.Order("comments.created_at DESC, comments.id DESC").Limit(limit)
 }

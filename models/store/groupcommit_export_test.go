@@ -40,6 +40,21 @@ func HotPlans(s *Store) (map[string][]string, error) {
 		"queue counts (one site)": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
 			return queueCountsQuery(tx, models.DefaultSiteID).Scan(&[]struct{ N int }{})
 		}),
+		"comments per day": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return commentsPerDayQuery(tx, since.AddDate(0, 0, -14), 14).Scan(&[]struct{ N int }{})
+		}),
+		"thread feed": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return recentCommentsQuery(tx, models.DefaultSiteID, 1, 50, false).Find(&[]FeedComment{})
+		}),
+		"site feed": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return recentCommentsQuery(tx, models.DefaultSiteID, 0, 50, false).Find(&[]FeedComment{})
+		}),
+		"site feed, site first": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return recentCommentsQuery(tx, models.DefaultSiteID, 0, 50, true).Find(&[]FeedComment{})
+		}),
+		"site counts": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return siteShareQuery(tx, models.DefaultSiteID, models.StatusApproved).Scan(&struct{ Site, Total int64 }{})
+		}),
 		"duplicate by key": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
 			return tx.Raw(s.duplicateQuery(dupByKey), "key-1", since, "Hello there").Scan(&[]int{})
 		}),

@@ -187,9 +187,10 @@ func TestGroupCommitRespectsCancellation(t *testing.T) {
 }
 
 // TestHotQueryPlans reads SQLite's plans of the queries each new comment
-// and the queue's tab counts run, of the retention sweep and of the
-// lookups by address: each searches an index (or a primary key), none
-// scans comments, and the counts never touch comments at all.
+// and the queue's tab counts run, of the retention sweep, of the lookups by
+// address, of the feeds and of the dashboard's chart: each searches an
+// index (or a primary key), none scans comments, and the counts never touch
+// comments at all.
 func TestHotQueryPlans(t *testing.T) {
 	s, _ := seeded(t, 20_000)
 	plans, err := store.HotPlans(s)
@@ -213,6 +214,11 @@ func TestHotQueryPlans(t *testing.T) {
 		"comments by email":        "SEARCH comments USING INDEX idx_comments_email (<expr>=?)",
 		"replies off by email":     "SEARCH comments USING INDEX idx_comments_email (<expr>=?)",
 		"ban removal by ip":        "SEARCH comments USING INDEX idx_comments_ip_prefix (ip=?)",
+		"comments per day":         "SEARCH comments USING COVERING INDEX idx_comments_status (status=? AND created_at>? AND created_at<?)",
+		"thread feed":              "SEARCH comments USING INDEX idx_comments_thread (thread_id=? AND status=?)",
+		"site feed":                "SEARCH comments USING INDEX idx_comments_status (status=?)",
+		"site feed, site first":    "SEARCH threads USING INDEX idx_threads_site_page (site_id=?) | SEARCH comments USING INDEX idx_comments_thread (thread_id=? AND status=?)",
+		"site counts":              "comment_status_counts",
 	}
 	for name, plan := range plans {
 		if want[name] == "" {
@@ -225,6 +231,11 @@ func TestHotQueryPlans(t *testing.T) {
 		}
 		if !strings.Contains(joined, want[name]) {
 			t.Errorf("%s: plan %q lacks %q", name, joined, want[name])
+		}
+		// A thread's feed comes in index order; walking a site's feed
+		// would lose its point with a sort.
+		if (name == "thread feed" || name == "site feed") && strings.Contains(joined, "TEMP B-TREE") {
+			t.Errorf("%s sorts: %s", name, joined)
 		}
 	}
 	counts, err := s.QueueCounts(context.Background(), models.DefaultSiteID)

@@ -75,10 +75,36 @@ func (s *Store) QueueWindow(ctx context.Context, f QueueFilter) (items []QueueIt
 			scannedTo = floor
 		}
 	}
-	if err := queueQuery(s.r.WithContext(ctx), f, floor, s.postgres).Find(&items).Error; err != nil {
+	siteFirst, err := s.queueSiteFirst(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
+	if err := queueQuery(s.r.WithContext(ctx), f, floor, siteFirst, s.postgres).Find(&items).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: queue: %w", err)
 	}
 	return items, scannedTo, nil
+}
+
+// queueSiteFirst reports whether the queue query should read the site's
+// threads first (see siteFirst): always for one page's comments, by the
+// counts for a whole site's, never otherwise. A bounded search reads its
+// window of the tab either way.
+func (s *Store) queueSiteFirst(ctx context.Context, f QueueFilter) (bool, error) {
+	switch {
+	case f.SiteID == "" || f.ThreadID > 0 || f.scanning():
+		return false, nil
+	case f.Page != "":
+		return true, nil
+	}
+	return s.siteFirst(ctx, f.SiteID, f.Status, queueLimit(f))
+}
+
+// queueLimit is the number of comments a queue page lists.
+func queueLimit(f QueueFilter) int {
+	if f.Limit <= 0 {
+		return 50
+	}
+	return f.Limit
 }
 
 // windowQuery selects the ids of the tab's comments below the cursor,
@@ -95,14 +121,11 @@ func windowQuery(db *gorm.DB, f QueueFilter) *gorm.DB {
 }
 
 // queueQuery builds the queue's SELECT; tests read its plan. A positive
-// floor is the lowest id a bounded search reads.
-func queueQuery(db *gorm.DB, f QueueFilter, floor uint, postgres bool) *gorm.DB {
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	q := db.Table("comments").
-		Select("comments.*, threads.site_id AS site_id, threads.page AS page, threads.title AS thread_title").
-		Joins("JOIN threads ON threads.id = comments.thread_id")
+// floor is the lowest id a bounded search reads; siteFirst reads the
+// site's threads before their comments.
+func queueQuery(db *gorm.DB, f QueueFilter, floor uint, siteFirst, postgres bool) *gorm.DB {
+	const columns = "comments.*, threads.site_id AS site_id, threads.page AS page, threads.title AS thread_title"
+	q := fromThreadComments(db, siteFirst).Select(columns)
 	if floor > 0 {
 		q = q.Where("comments.id >= ?", floor)
 	}
@@ -138,7 +161,7 @@ func queueQuery(db *gorm.DB, f QueueFilter, floor uint, postgres bool) *gorm.DB 
 	if f.Before > 0 {
 		q = q.Where("comments.id < ?", f.Before)
 	}
-	return q.Order("comments.id DESC").Limit(f.Limit)
+	return q.Order("comments.id DESC").Limit(queueLimit(f))
 }
 
 // escapeLike makes s match literally inside a LIKE pattern with ESCAPE '\'.

@@ -1,9 +1,12 @@
 package store
 
 import (
+	"context"
 	"time"
 
 	"gorm.io/gorm"
+
+	"parley/models"
 )
 
 // QueuePlan returns the lines of SQLite's EXPLAIN QUERY PLAN for the queue
@@ -13,7 +16,13 @@ func QueuePlan(s *Store, f QueueFilter) ([]string, error) {
 	if f.scanning() {
 		floor = 1 // any window's floor gives the plan of a bounded search
 	}
-	return explain(s, s.r.ToSQL(func(tx *gorm.DB) *gorm.DB { return queueQuery(tx, f, floor, s.postgres).Find(&[]QueueItem{}) }))
+	siteFirst, err := s.queueSiteFirst(context.Background(), f)
+	if err != nil {
+		return nil, err
+	}
+	return explain(s, s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		return queueQuery(tx, f, floor, siteFirst, s.postgres).Find(&[]QueueItem{})
+	}))
 }
 
 // SeedPending inserts n pending comments on a thread in one statement (one
@@ -27,3 +36,21 @@ SELECT ?, 0, 'Reader ' || i, 'reader' || i || '@example.com', 'Comment number ' 
   'pending', CASE WHEN i % 7 = 0 THEN '[{"code":"links","text":"Too many links"}]' ELSE '[{"code":"pre_moderation","text":"Pre-moderation"}]' END,
   0, ?, ? FROM seq`, n, threadID, now, now).Error
 }
+
+// FeedPlan returns SQLite's plan of RecentComments' query, with the choice
+// of plan RecentComments would make.
+func FeedPlan(s *Store, siteID string, threadID uint, limit int) ([]string, error) {
+	siteFirst := false
+	if threadID == 0 {
+		var err error
+		if siteFirst, err = s.siteFirst(context.Background(), siteID, models.StatusApproved, limit); err != nil {
+			return nil, err
+		}
+	}
+	return explain(s, s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		return recentCommentsQuery(tx, siteID, threadID, limit, siteFirst).Find(&[]FeedComment{})
+	}))
+}
+
+// GatherCheaper is gatherCheaper, for a table test.
+var GatherCheaper = gatherCheaper

@@ -384,7 +384,7 @@ func TestMigrationDropsTheIPTimeIndex(t *testing.T) {
 			if err := store.ExecWriter(s, "CREATE INDEX idx_comments_ip_time ON comments (ip, created_at)"); err != nil {
 				t.Fatal(err)
 			}
-			if err := store.ForceSchemaVersion(s, store.LatestSchema()-1); err != nil {
+			if err := store.ForceSchemaVersion(s, store.DroppedIPTimeSchema-1); err != nil {
 				t.Fatal(err)
 			}
 			s.Close()
@@ -395,6 +395,47 @@ func TestMigrationDropsTheIPTimeIndex(t *testing.T) {
 			if !store.HasCommentIndex(s, "idx_comments_ip_prefix") {
 				t.Error("idx_comments_ip_prefix is missing")
 			}
+		})
+	}
+}
+
+// TestMigrationOrdersTheThreadIndexByAge puts a database back in the state
+// before the migration that drops idx_comments_parent_id and adds created_at
+// and id to idx_comments_thread, and checks the migration gets it there,
+// as a new database already is.
+func TestMigrationOrdersTheThreadIndexByAge(t *testing.T) {
+	const want = "thread_id,status,created_at,id"
+	check := func(t *testing.T, s *store.Store, when string) {
+		t.Helper()
+		if store.HasCommentIndex(s, "idx_comments_parent_id") {
+			t.Errorf("%s: idx_comments_parent_id is there", when)
+		}
+		cols, err := store.CommentIndexColumns(s, "idx_comments_thread")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cols != want {
+			t.Errorf("%s: idx_comments_thread is on %q, want %q", when, cols, want)
+		}
+	}
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s := storetest.Open(t, b.DSN)
+			check(t, s, "a new database")
+			for _, stmt := range []string{
+				"DROP INDEX idx_comments_thread",
+				"CREATE INDEX idx_comments_thread ON comments (thread_id, status)",
+				"CREATE INDEX idx_comments_parent_id ON comments (parent_id)",
+			} {
+				if err := store.ExecWriter(s, stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := store.ForceSchemaVersion(s, store.ThreadAgeIndexSchema-1); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			check(t, storetest.Open(t, b.DSN), "after the migration")
 		})
 	}
 }
