@@ -17,15 +17,29 @@ import (
 
 type postsView struct {
 	Posts []store.PostWithThread
+	// Older links to the next page of older posts; Paged is set on every
+	// page but the first, which links back to it.
+	Older string
+	Paged bool
 }
 
+// adminPostsPageSize is how many posts the admin's list shows at a time.
+const adminPostsPageSize = 50
+
 func (s *Server) postsPage(c *gin.Context) {
-	posts, err := s.store.AllPosts(c.Request.Context(), models.DefaultSiteID)
+	before, ok := listCursor(c)
+	if !ok {
+		s.fail(c, http.StatusBadRequest, "bad_cursor", "The page of posts asked for is not a number.")
+		return
+	}
+	posts, err := s.store.Posts(c.Request.Context(), models.DefaultSiteID, before, adminPostsPageSize+1)
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
-	s.render(c, http.StatusOK, "admin_posts", pageData{Title: s.tr(c).T("posts.title"), Data: postsView{Posts: posts}})
+	view := postsView{Paged: before > 0}
+	view.Posts, view.Older = olderLink(posts, adminPostsPageSize, "/admin/posts")
+	s.render(c, http.StatusOK, "admin_posts", pageData{Title: s.tr(c).T("posts.title"), Data: view})
 }
 
 // postForm is the post editor's state.

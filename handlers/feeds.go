@@ -185,7 +185,7 @@ func (s *Server) postsFeed(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	posts, err := s.store.PublishedPosts(ctx, models.DefaultSiteID, feedEntries)
+	posts, err := s.store.PublishedPosts(ctx, models.DefaultSiteID, 0, feedEntries)
 	if err != nil {
 		s.serverError(c, err)
 		return

@@ -19,7 +19,14 @@ import (
 
 type indexView struct {
 	Posts []postSummary
+	// Older links to the next page of older posts; Paged is set on every
+	// page but the first, which links back to it.
+	Older string
+	Paged bool
 }
+
+// indexPageSize is how many posts the blog's home page lists at a time.
+const indexPageSize = 20
 
 type postSummary struct {
 	store.PostWithThread
@@ -47,12 +54,19 @@ func excerpt(bodyHTML string, limit int) string {
 }
 
 func (s *Server) index(c *gin.Context) {
-	posts, err := s.store.PublishedPosts(c.Request.Context(), models.DefaultSiteID, 100)
+	before, ok := listCursor(c)
+	if !ok {
+		s.fail(c, http.StatusBadRequest, "bad_cursor", "The page of posts asked for is not a number.")
+		return
+	}
+	posts, err := s.store.PublishedPosts(c.Request.Context(), models.DefaultSiteID, before, indexPageSize+1)
 	if err != nil {
 		s.serverError(c, err)
 		return
 	}
-	view := indexView{Posts: make([]postSummary, len(posts))}
+	view := indexView{Paged: before > 0}
+	posts, view.Older = olderLink(posts, indexPageSize, "/")
+	view.Posts = make([]postSummary, len(posts))
 	for i, p := range posts {
 		view.Posts[i] = postSummary{PostWithThread: p, Excerpt: excerpt(p.BodyHTML, 220)}
 	}

@@ -153,8 +153,8 @@ type Site struct {
 
 // Post is an article hosted by Parley's own blog.
 type Post struct {
-	ID          uint       `gorm:"primaryKey"`
-	SiteID      string     `gorm:"size:64;not null;uniqueIndex:idx_posts_site_slug,priority:1"`
+	ID          uint       `gorm:"primaryKey;index:idx_posts_site_created,priority:3"`
+	SiteID      string     `gorm:"size:64;not null;uniqueIndex:idx_posts_site_slug,priority:1;index:idx_posts_site_created,priority:1"`
 	Slug        string     `gorm:"size:200;not null;uniqueIndex:idx_posts_site_slug,priority:2"`
 	Title       string     `gorm:"size:300;not null"`
 	Body        string     `gorm:"type:text;not null"`
@@ -162,8 +162,8 @@ type Post struct {
 	Published   bool       `gorm:"not null;index:idx_posts_published,priority:1"`
 	PublishedAt *time.Time `gorm:"index:idx_posts_published,priority:2"`
 	// Moderation overrides the site's mode for this post; "" follows the site.
-	Moderation string `gorm:"size:8;not null;default:''"`
-	CreatedAt  time.Time
+	Moderation string    `gorm:"size:8;not null;default:''"`
+	CreatedAt  time.Time `gorm:"index:idx_posts_site_created,priority:2"`
 	UpdatedAt  time.Time
 	// Source and ExternalID name the imported article a post came from
 	// ("blogger", its id); both are empty for posts written here.

@@ -60,6 +60,9 @@ var DroppedIPTimeSchema = SchemaOf("no index of comments by IP address and time"
 // idx_comments_parent_id and widens idx_comments_thread.
 var ThreadAgeIndexSchema = SchemaOf(threadAgeIndexMigration)
 
+// PostAgeIndexSchema is the schema version that adds idx_posts_site_created.
+var PostAgeIndexSchema = SchemaOf("index of a site's posts by age")
+
 // TempStores returns PRAGMA temp_store on the writer's and a reader's
 // connection.
 func TempStores(s *Store) (writer, reader int, err error) {
@@ -75,10 +78,10 @@ func HasCommentIndex(s *Store, name string) bool {
 	return s.w.Migrator().HasIndex(&models.Comment{}, name)
 }
 
-// CommentIndexColumns returns the column list of the named index of
-// comments as its definition writes it, without quotes or spaces, such as
+// IndexColumns returns the column list of the named index as its
+// definition writes it, without quotes or spaces, such as
 // "thread_id,status"; empty when there is no such index.
-func CommentIndexColumns(s *Store, name string) (string, error) {
+func IndexColumns(s *Store, name string) (string, error) {
 	var def string
 	q := "SELECT COALESCE(MAX(sql), '') FROM sqlite_master WHERE type = 'index' AND name = ?"
 	if s.postgres {

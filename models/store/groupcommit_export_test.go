@@ -55,6 +55,12 @@ func HotPlans(s *Store) (map[string][]string, error) {
 		"site counts": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
 			return siteShareQuery(tx, models.DefaultSiteID, models.StatusApproved).Scan(&struct{ Site, Total int64 }{})
 		}),
+		"blog's posts, older page": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return postsQuery(tx, models.DefaultSiteID, true, 1, 21).Scan(&[]PostWithThread{})
+		}),
+		"admin's posts, older page": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
+			return postsQuery(tx, models.DefaultSiteID, false, 1, 51).Scan(&[]PostWithThread{})
+		}),
 		"duplicate by key": s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
 			return tx.Raw(s.duplicateQuery(dupByKey), "key-1", since, "Hello there").Scan(&[]int{})
 		}),

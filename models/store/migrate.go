@@ -62,6 +62,10 @@ var migrations = []migration{
 		}
 		return nil
 	}},
+	{"index of a site's posts by age", func(tx *gorm.DB) error {
+		// The admin's list of posts, a page at a time.
+		return tx.Exec("CREATE INDEX IF NOT EXISTS idx_posts_site_created ON posts (site_id, created_at, id)").Error
+	}},
 }
 
 // threadAgeIndexMigration names the step that orders idx_comments_thread by

@@ -46,7 +46,7 @@ func TestBootstrapIsIdempotent(t *testing.T) {
 		if err := s.Bootstrap(ctx, welcome); err != nil {
 			t.Fatal(err)
 		}
-		posts, err := s.PublishedPosts(ctx, models.DefaultSiteID, 10)
+		posts, err := s.PublishedPosts(ctx, models.DefaultSiteID, 0, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -318,7 +318,7 @@ func TestPostsCreateUpdateAndSlugConflict(t *testing.T) {
 		if err := s.CreatePost(ctx, &dup); !errors.Is(err, models.ErrConflict) {
 			t.Fatalf("duplicate slug: %v", err)
 		}
-		if posts, _ := s.PublishedPosts(ctx, "default", 10); len(posts) != 1 {
+		if posts, _ := s.PublishedPosts(ctx, "default", 0, 10); len(posts) != 1 {
 			t.Fatalf("draft listed: %d posts", len(posts))
 		}
 		p.Slug, p.Published = "renamed", true
@@ -332,7 +332,7 @@ func TestPostsCreateUpdateAndSlugConflict(t *testing.T) {
 		if th, err := s.Thread(ctx, "default", "/posts/renamed"); err != nil || th.ID != got.ThreadID {
 			t.Fatalf("thread follows slug: %+v %v", th, err)
 		}
-		posts, _ := s.PublishedPosts(ctx, "default", 10)
+		posts, _ := s.PublishedPosts(ctx, "default", 0, 10)
 		if len(posts) != 2 || posts[0].Slug != "renamed" {
 			t.Fatalf("newest first: %+v", posts)
 		}
@@ -410,7 +410,7 @@ func TestMigrationOrdersTheThreadIndexByAge(t *testing.T) {
 		if store.HasCommentIndex(s, "idx_comments_parent_id") {
 			t.Errorf("%s: idx_comments_parent_id is there", when)
 		}
-		cols, err := store.CommentIndexColumns(s, "idx_comments_thread")
+		cols, err := store.IndexColumns(s, "idx_comments_thread")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -436,6 +436,31 @@ func TestMigrationOrdersTheThreadIndexByAge(t *testing.T) {
 			}
 			s.Close()
 			check(t, storetest.Open(t, b.DSN), "after the migration")
+		})
+	}
+}
+
+// TestMigrationIndexesPostsByAge takes idx_posts_site_created away and
+// checks the migration puts it back, as a new database has it.
+func TestMigrationIndexesPostsByAge(t *testing.T) {
+	const want = "site_id,created_at,id"
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s := storetest.Open(t, b.DSN)
+			if cols, err := store.IndexColumns(s, "idx_posts_site_created"); err != nil || cols != want {
+				t.Fatalf("a new database: idx_posts_site_created on %q (%v), want %q", cols, err, want)
+			}
+			if err := store.ExecWriter(s, "DROP INDEX idx_posts_site_created"); err != nil {
+				t.Fatal(err)
+			}
+			if err := store.ForceSchemaVersion(s, store.PostAgeIndexSchema-1); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			s = storetest.Open(t, b.DSN)
+			if cols, err := store.IndexColumns(s, "idx_posts_site_created"); err != nil || cols != want {
+				t.Errorf("after the migration: idx_posts_site_created on %q (%v), want %q", cols, err, want)
+			}
 		})
 	}
 }
