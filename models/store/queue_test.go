@@ -466,40 +466,49 @@ func TestQueueWindowFindsEveryMatchWindowByWindow(t *testing.T) {
 		post := bootstrapped(t, s)
 		pending := models.StatusPending
 		for i := range 37 {
-			body := "plain words"
 			if i%3 == 0 || i >= 30 {
-				body = "a NEEDLE here"
+				queueComment(t, s, post.ThreadID, fmt.Sprint("Reader ", i), "", "a NEEDLE here", pending, "links")
+			} else {
+				queueComment(t, s, post.ThreadID, fmt.Sprint("Reader ", i), "", "plain words", pending)
 			}
-			queueComment(t, s, post.ThreadID, fmt.Sprint("Reader ", i), "", body, pending)
 		}
-		queueComment(t, s, post.ThreadID, "Approved", "", "needle", models.StatusApproved)
-		want := queueIDs(t, s, store.QueueFilter{Status: pending, Search: "needle", Limit: 100})
-		if len(want) != 17 {
-			t.Fatalf("unbounded search found %d, want 17", len(want))
-		}
-		var got []uint
-		f := store.QueueFilter{Status: pending, Search: "needle", Limit: 4, ScanLimit: 10}
-		for step := 0; ; step++ {
-			if step > 20 {
-				t.Fatal("the windows never ended")
+		queueComment(t, s, post.ThreadID, "Approved", "", "needle", models.StatusApproved, "links")
+		for _, filter := range []store.QueueFilter{{Search: "needle"}, {Reason: "links"}} {
+			filter.Status = pending
+			unbounded := filter
+			unbounded.Limit = 100
+			want := queueIDs(t, s, unbounded)
+			if len(want) != 17 {
+				t.Fatalf("%+v: unbounded search found %d, want 17", filter, len(want))
 			}
-			items, scannedTo, err := s.QueueWindow(ctx, f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, it := range items {
-				got = append(got, it.ID)
-			}
-			switch {
-			case len(items) == f.Limit: // a full page: the next starts below its last
-				f.Before = items[len(items)-1].ID
-			case scannedTo > 0: // the window ended first: search below it
-				f.Before = scannedTo
-			default:
-				if !slices.Equal(got, want) {
-					t.Fatalf("window by window found %v, want %v", got, want)
+			var got []uint
+			windowEnded := false
+			f := filter
+			f.Limit, f.ScanLimit = 4, 10
+			for step := 0; ; step++ {
+				if step > 20 {
+					t.Fatalf("%+v: the windows never ended", filter)
 				}
-				return
+				items, scannedTo, err := s.QueueWindow(ctx, f)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, it := range items {
+					got = append(got, it.ID)
+				}
+				if len(items) == f.Limit { // a full page: the next starts below its last
+					f.Before = items[len(items)-1].ID
+				} else if scannedTo > 0 { // the window ended first: search below it
+					f.Before, windowEnded = scannedTo, true
+				} else {
+					break
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Fatalf("%+v: window by window found %v, want %v", filter, got, want)
+			}
+			if !windowEnded {
+				t.Errorf("%+v: no window ended before its page was full: the search was not bounded", filter)
 			}
 		}
 	})

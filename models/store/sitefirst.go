@@ -45,6 +45,24 @@ func (s *Store) siteFirst(ctx context.Context, siteID string, status models.Stat
 	return gatherCheaper(n.Site, n.Total, limit), nil
 }
 
+// threadFirst is siteFirst for one thread's comments of status (every
+// status when empty), which it counts through idx_comments_thread.
+func (s *Store) threadFirst(ctx context.Context, threadID uint, status models.Status, limit int) (bool, error) {
+	var thread int64
+	q := s.r.WithContext(ctx).Table("comments").Where("thread_id = ?", threadID)
+	if status != "" {
+		q = q.Where("status = ?", status)
+	}
+	if err := q.Count(&thread).Error; err != nil {
+		return false, fmt.Errorf("store: count the thread's comments: %w", err)
+	}
+	var every struct{ Site, Total int64 }
+	if err := siteShareQuery(s.r.WithContext(ctx), "", status).Scan(&every).Error; err != nil {
+		return false, fmt.Errorf("store: count the tab's comments: %w", err)
+	}
+	return gatherCheaper(thread, every.Total, limit), nil
+}
+
 // gatherCheaper reports whether reading a site's site rows costs less than
 // walking total rows newest first until limit of the site's turn up.
 func gatherCheaper(site, total int64, limit int) bool {

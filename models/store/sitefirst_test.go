@@ -101,6 +101,10 @@ func TestSiteListsAgreeWhicheverWayTheyRead(t *testing.T) {
 			{store.QueueFilter{Status: pending, SiteID: models.DefaultSiteID, Limit: 2, Before: big[9]}, []uint{big[7], big[5]}},
 			{store.QueueFilter{SiteID: "notes", Limit: 50}, []uint{newer, held, old}},
 			{store.QueueFilter{Status: approved, SiteID: "notes", Limit: 50, Before: newer}, []uint{old}},
+			{store.QueueFilter{Status: pending, ThreadID: note.ID, Limit: 50}, []uint{held}},
+			{store.QueueFilter{ThreadID: note.ID, Limit: 50}, []uint{newer, held, old}},
+			{store.QueueFilter{Status: pending, ThreadID: post.ThreadID, Limit: 2}, []uint{big[11], big[9]}},
+			{store.QueueFilter{Status: pending, ThreadID: post.ThreadID, Limit: 50, Before: big[5]}, []uint{big[3], big[1]}},
 		} {
 			if got := queueIDs(t, s, c.f); !slices.Equal(got, c.want) {
 				t.Errorf("queue %+v: %v, want %v", c.f, got, c.want)
@@ -110,11 +114,12 @@ func TestSiteListsAgreeWhicheverWayTheyRead(t *testing.T) {
 }
 
 // TestSmallSiteReadsItsThreadsFirst reads SQLite's plans for a site of
-// three comments beside 100,000 of another: its queue and feed start from
-// its threads, where walking the big site's comments would read them all
-// (1.1 s on a million). The big site keeps the walk.
+// two comments beside 100,000 of another: its queue and feed, and its
+// thread's queue, start from its threads, where walking the big site's
+// comments would read them all (1.1 s on a million). The big site and its
+// thread keep the walk.
 func TestSmallSiteReadsItsThreadsFirst(t *testing.T) {
-	s, _ := seeded(t, 100_000)
+	s, bigThread := seeded(t, 100_000)
 	ctx := context.Background()
 	if err := store.ExecWriter(s, "UPDATE comments SET status = 'approved' WHERE id % 2 = 0"); err != nil {
 		t.Fatal(err)
@@ -143,6 +148,12 @@ func TestSmallSiteReadsItsThreadsFirst(t *testing.T) {
 		}, "SEARCH comments USING INDEX idx_comments_queue (status=?)"},
 		"big site's feed": {func() ([]string, error) { return store.FeedPlan(s, models.DefaultSiteID, 0, 50) },
 			"SEARCH comments USING INDEX idx_comments_status (status=?)"},
+		"small thread's queue": {func() ([]string, error) {
+			return store.QueuePlan(s, store.QueueFilter{Status: models.StatusPending, ThreadID: note.ID, Limit: 51})
+		}, "SEARCH threads USING INTEGER PRIMARY KEY (rowid=?) | SEARCH comments USING INDEX idx_comments_thread (thread_id=?)"},
+		"big thread's queue": {func() ([]string, error) {
+			return store.QueuePlan(s, store.QueueFilter{Status: models.StatusPending, ThreadID: bigThread, Limit: 51})
+		}, "SEARCH threads USING INTEGER PRIMARY KEY (rowid=?) | SEARCH comments USING INDEX idx_comments_queue (status=?)"},
 	}
 	for name, p := range plans {
 		plan, err := p.plan()
