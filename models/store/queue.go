@@ -61,10 +61,16 @@ func (s *Store) Queue(ctx context.Context, f QueueFilter) ([]QueueItem, error) {
 // the search, reports where its window ended: the id of the oldest comment
 // it read, to search below next, or 0 when no comment is left below it.
 // The window is a range of ids, found first through idx_comments_queue, so
-// the list itself walks that index in order with no sort.
+// the list itself walks that index in order with no sort. A search of a
+// site that holds few of the tab's comments reads them all, through its
+// threads, and needs no window.
 func (s *Store) QueueWindow(ctx context.Context, f QueueFilter) (items []QueueItem, scannedTo uint, err error) {
+	siteFirst, err := s.queueSiteFirst(ctx, f)
+	if err != nil {
+		return nil, 0, err
+	}
 	var floor uint
-	if f.scanning() {
+	if f.scanning() && !siteFirst {
 		var ids []uint
 		err := windowQuery(s.r.WithContext(ctx), f).Offset(f.ScanLimit-1).Limit(2).Pluck("id", &ids).Error
 		if err != nil {
@@ -77,10 +83,6 @@ func (s *Store) QueueWindow(ctx context.Context, f QueueFilter) (items []QueueIt
 			scannedTo = floor
 		}
 	}
-	siteFirst, err := s.queueSiteFirst(ctx, f)
-	if err != nil {
-		return nil, 0, err
-	}
 	if err := queueQuery(s.r.WithContext(ctx), f, floor, siteFirst, s.postgres).Find(&items).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: queue: %w", err)
 	}
@@ -92,15 +94,14 @@ func (s *Store) QueueWindow(ctx context.Context, f QueueFilter) (items []QueueIt
 // or one site's when they hold few of the tab's comments, counted for the
 // thread through idx_comments_thread and for the site in
 // comment_status_counts (walking the tab for an old thread's read 0.9-1.1 s
-// on a million); never otherwise. A bounded search reads its window of the
-// tab either way.
+// on a million), searched or not; never otherwise.
 func (s *Store) queueSiteFirst(ctx context.Context, f QueueFilter) (bool, error) {
 	switch {
 	case f.ThreadID > 0:
 		return s.threadFirst(ctx, f.ThreadID, f.Status, queueLimit(f))
 	case f.Page != "":
 		return true, nil
-	case f.SiteID == "" || f.scanning():
+	case f.SiteID == "":
 		return false, nil
 	}
 	return s.siteFirst(ctx, f.SiteID, f.Status, queueLimit(f))

@@ -12,13 +12,13 @@ import (
 // QueuePlan returns the lines of SQLite's EXPLAIN QUERY PLAN for the queue
 // query that f builds, so a test can check which indexes it uses.
 func QueuePlan(s *Store, f QueueFilter) ([]string, error) {
-	var floor uint
-	if f.scanning() {
-		floor = 1 // any window's floor gives the plan of a bounded search
-	}
 	siteFirst, err := s.queueSiteFirst(context.Background(), f)
 	if err != nil {
 		return nil, err
+	}
+	var floor uint
+	if f.scanning() && !siteFirst {
+		floor = 1 // any window's floor gives the plan of a bounded search
 	}
 	return explain(s, s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
 		return queueQuery(tx, f, floor, siteFirst, s.postgres).Find(&[]QueueItem{})

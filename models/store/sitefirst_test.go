@@ -102,6 +102,8 @@ func TestSiteListsAgreeWhicheverWayTheyRead(t *testing.T) {
 			{store.QueueFilter{SiteID: "notes", Limit: 50}, []uint{newer, held, old}},
 			{store.QueueFilter{Status: approved, SiteID: "notes", Limit: 50, Before: newer}, []uint{old}},
 			{store.QueueFilter{Status: pending, ThreadID: note.ID, Limit: 50}, []uint{held}},
+			{store.QueueFilter{SiteID: "notes", Search: "NOTE", Limit: 50, ScanLimit: 1}, []uint{newer, held, old}},
+			{store.QueueFilter{Status: pending, SiteID: models.DefaultSiteID, Search: "blog", Limit: 2, ScanLimit: 2}, []uint{big[11]}}, // the window: held, big[11]
 			{store.QueueFilter{ThreadID: note.ID, Limit: 50}, []uint{newer, held, old}},
 			{store.QueueFilter{Status: pending, ThreadID: post.ThreadID, Limit: 2}, []uint{big[11], big[9]}},
 			{store.QueueFilter{Status: pending, ThreadID: post.ThreadID, Limit: 50, Before: big[5]}, []uint{big[3], big[1]}},
@@ -148,6 +150,12 @@ func TestSmallSiteReadsItsThreadsFirst(t *testing.T) {
 		}, "SEARCH comments USING INDEX idx_comments_queue (status=?)"},
 		"big site's feed": {func() ([]string, error) { return store.FeedPlan(s, models.DefaultSiteID, 0, 50) },
 			"SEARCH comments USING INDEX idx_comments_status (status=?)"},
+		"small site's search": {func() ([]string, error) {
+			return store.QueuePlan(s, store.QueueFilter{Status: models.StatusPending, SiteID: "notes", Search: "held", Limit: 51, ScanLimit: 20_000})
+		}, threadsFirst},
+		"big site's search": {func() ([]string, error) {
+			return store.QueuePlan(s, store.QueueFilter{Status: models.StatusPending, SiteID: models.DefaultSiteID, Search: "held", Limit: 51, ScanLimit: 20_000})
+		}, "SEARCH comments USING INDEX idx_comments_queue (status=? AND id>?)"},
 		"small thread's queue": {func() ([]string, error) {
 			return store.QueuePlan(s, store.QueueFilter{Status: models.StatusPending, ThreadID: note.ID, Limit: 51})
 		}, "SEARCH threads USING INTEGER PRIMARY KEY (rowid=?) | SEARCH comments USING INDEX idx_comments_thread (thread_id=?)"},
