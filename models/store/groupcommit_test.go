@@ -314,13 +314,7 @@ func TestStatusCountsFollowEveryWriter(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		post := bootstrapped(t, s)
-		if err := s.CreateSite(ctx, &models.Site{ID: "notes", Name: "Notes", Settings: models.DefaultSiteSettings()}); err != nil {
-			t.Fatal(err)
-		}
-		note, err := s.EnsureThread(ctx, "notes", "/notes/1", "A note", "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		note := notesThread(t, s)
 		check := func(step string, want map[string]map[models.Status]int) {
 			t.Helper()
 			for site, w := range want {

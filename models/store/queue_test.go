@@ -45,13 +45,7 @@ func TestQueueFilters(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		post := bootstrapped(t, s)
-		if err := s.CreateSite(ctx, &models.Site{ID: "notes", Name: "Notes", Settings: models.DefaultSiteSettings()}); err != nil {
-			t.Fatal(err)
-		}
-		note, err := s.EnsureThread(ctx, "notes", "/notes/1", "A note", "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		note := notesThread(t, s)
 		pending := models.StatusPending
 		ann := queueComment(t, s, post.ThreadID, "Ann", "ann@example.com", "Buy cheap 100% NATURAL_tea", pending, "links", "hold_word")
 		bob := queueComment(t, s, post.ThreadID, "Bob", "", "Hello there, 100 percent agree", pending, "pre_moderation")

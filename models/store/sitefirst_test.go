@@ -12,6 +12,20 @@ import (
 	"parley/models/store/storetest"
 )
 
+// notesThread adds a second site, "notes", with one thread, /notes/1.
+func notesThread(t *testing.T, s *store.Store) models.Thread {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.CreateSite(ctx, &models.Site{ID: "notes", Name: "Notes", Settings: models.DefaultSiteSettings()}); err != nil {
+		t.Fatal(err)
+	}
+	note, err := s.EnsureThread(ctx, "notes", "/notes/1", "A note", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return note
+}
+
 func TestGatherCheaper(t *testing.T) {
 	cases := []struct {
 		site, total int64
@@ -41,13 +55,7 @@ func TestSiteListsAgreeWhicheverWayTheyRead(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		post := bootstrapped(t, s)
-		if err := s.CreateSite(ctx, &models.Site{ID: "notes", Name: "Notes", Settings: models.DefaultSiteSettings()}); err != nil {
-			t.Fatal(err)
-		}
-		note, err := s.EnsureThread(ctx, "notes", "/notes/1", "A note", "")
-		if err != nil {
-			t.Fatal(err)
-		}
+		note := notesThread(t, s)
 		approved, pending := models.StatusApproved, models.StatusPending
 		var big []uint
 		for i := range 12 {
@@ -122,17 +130,10 @@ func TestSiteListsAgreeWhicheverWayTheyRead(t *testing.T) {
 // thread keep the walk.
 func TestSmallSiteReadsItsThreadsFirst(t *testing.T) {
 	s, bigThread := seeded(t, 100_000)
-	ctx := context.Background()
 	if err := store.ExecWriter(s, "UPDATE comments SET status = 'approved' WHERE id % 2 = 0"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.CreateSite(ctx, &models.Site{ID: "notes", Name: "Notes", Settings: models.DefaultSiteSettings()}); err != nil {
-		t.Fatal(err)
-	}
-	note, err := s.EnsureThread(ctx, "notes", "/notes/1", "A note", "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	note := notesThread(t, s)
 	queueComment(t, s, note.ID, "Cy", "", "a note", models.StatusApproved)
 	queueComment(t, s, note.ID, "Dee", "", "a held note", models.StatusPending)
 
