@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/schema"
 
 	"parley/models"
@@ -62,6 +63,9 @@ var ThreadAgeIndexSchema = SchemaOf(threadAgeIndexMigration)
 
 // PostAgeIndexSchema is the schema version that adds idx_posts_site_created.
 var PostAgeIndexSchema = SchemaOf("index of a site's posts by age")
+
+// WithTempFiles is the migrations' withTempFiles on the writer.
+func WithTempFiles(s *Store, fn func(db *gorm.DB) error) error { return s.withTempFiles(s.w, fn) }
 
 // TempStores returns PRAGMA temp_store on the writer's and a reader's
 // connection.

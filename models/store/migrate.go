@@ -100,17 +100,43 @@ func (s *Store) migrate(ctx context.Context) error {
 		return fmt.Errorf("store: database is at schema %d, this Parley knows %d: %w",
 			current, len(migrations), models.ErrSchemaTooNew)
 	}
-	for i := current; i < len(migrations); i++ {
-		m := migrations[i]
-		err := db.Transaction(func(tx *gorm.DB) error {
-			if err := m.up(tx); err != nil {
-				return err
-			}
-			return tx.Save(&schemaVersion{ID: 1, Version: i + 1}).Error
-		})
-		if err != nil {
-			return fmt.Errorf("store: migration %d (%s): %w", i+1, m.name, err)
-		}
+	if current == len(migrations) {
+		return nil
 	}
-	return nil
+	return s.withTempFiles(db, func(db *gorm.DB) error {
+		for i := current; i < len(migrations); i++ {
+			m := migrations[i]
+			err := db.Transaction(func(tx *gorm.DB) error {
+				if err := m.up(tx); err != nil {
+					return err
+				}
+				return tx.Save(&schemaVersion{ID: 1, Version: i + 1}).Error
+			})
+			if err != nil {
+				return fmt.Errorf("store: migration %d (%s): %w", i+1, m.name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// withTempFiles runs fn on the writer's connection with SQLite's temporary
+// data in files, as the readers keep it, and puts it back in memory after.
+// A migration that builds an index over every comment sorts them all: in
+// memory that sort held 90 MB of a million comments, and the C allocator
+// kept the memory after it. PostgreSQL runs fn as it is.
+func (s *Store) withTempFiles(db *gorm.DB, fn func(db *gorm.DB) error) error {
+	if s.postgres {
+		return fn(db)
+	}
+	return db.Connection(func(conn *gorm.DB) error {
+		if err := conn.Exec("PRAGMA temp_store = FILE").Error; err != nil {
+			return fmt.Errorf("store: temporary files for the migrations: %w", err)
+		}
+		err := fn(conn)
+		if rerr := conn.Exec("PRAGMA temp_store = MEMORY").Error; rerr != nil && err == nil {
+			err = fmt.Errorf("store: temporary data back in memory: %w", rerr)
+		}
+		return err
+	})
 }

@@ -124,7 +124,7 @@ func openSQLite(path string, cfg *gorm.Config) (*Store, error) {
 	// pointer and stores its connection pool in it, so a shared one would
 	// point the writer's prepared statements at the read-only pool.
 	wcfg, rcfg := *cfg, *cfg
-	w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteDriver, DSN: uri + "?" + common + "&_txlock=immediate"}), &wcfg)
+	w, err := gorm.Open(sqlite.New(sqlite.Config{DriverName: sqliteWriterDriver, DSN: uri + "?" + common + "&_txlock=immediate"}), &wcfg)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
 	}
