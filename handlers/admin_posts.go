@@ -27,9 +27,8 @@ type postsView struct {
 const adminPostsPageSize = 50
 
 func (s *Server) postsPage(c *gin.Context) {
-	before, ok := listCursor(c)
+	before, ok := s.listCursor(c)
 	if !ok {
-		s.fail(c, http.StatusBadRequest, "bad_cursor", "The page of posts asked for is not a number.")
 		return
 	}
 	posts, err := s.store.Posts(c.Request.Context(), models.DefaultSiteID, before, adminPostsPageSize+1)

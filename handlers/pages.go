@@ -54,9 +54,8 @@ func excerpt(bodyHTML string, limit int) string {
 }
 
 func (s *Server) index(c *gin.Context) {
-	before, ok := listCursor(c)
+	before, ok := s.listCursor(c)
 	if !ok {
-		s.fail(c, http.StatusBadRequest, "bad_cursor", "The page of posts asked for is not a number.")
 		return
 	}
 	posts, err := s.store.PublishedPosts(c.Request.Context(), models.DefaultSiteID, before, indexPageSize+1)

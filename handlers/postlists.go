@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"net/http"
 	"strconv"
 
 	"github.com/gin-gonic/gin"
@@ -9,15 +10,16 @@ import (
 )
 
 // listCursor reads the before parameter of a list of posts: the id of the
-// last post of the page before, or 0 for the first page. It is false when
-// the parameter is there and not an id.
-func listCursor(c *gin.Context) (uint, bool) {
+// last post of the page before, or 0 for the first page. When the
+// parameter is there and not an id it answers 400 and returns false.
+func (s *Server) listCursor(c *gin.Context) (uint, bool) {
 	raw, ok := c.GetQuery("before")
 	if !ok {
 		return 0, true
 	}
 	id, err := strconv.ParseUint(raw, 10, 64)
 	if err != nil || id == 0 {
+		s.failT(c, http.StatusBadRequest, "bad_cursor", "posts.bad_cursor")
 		return 0, false
 	}
 	return uint(id), true

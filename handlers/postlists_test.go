@@ -103,6 +103,14 @@ func TestPostListCursors(t *testing.T) {
 		}
 		wantStatus(t, e.get(c, path), http.StatusBadRequest)
 	}
+	req, err := http.NewRequest(http.MethodGet, e.srv.URL+"/?before=abc", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Language", "de")
+	german := e.do(nil, req)
+	wantStatus(t, german, http.StatusBadRequest)
+	wantContains(t, german.Body, "Die angefragte Seite der Beiträge ist keine Zahl.")
 	for _, c := range []struct {
 		path   string
 		client *http.Client
