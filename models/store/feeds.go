@@ -21,18 +21,24 @@ type FeedComment struct {
 // RecentComments returns the newest approved comments, newest first, of
 // one thread (threadID > 0) or of a whole site, in one query.
 func (s *Store) RecentComments(ctx context.Context, siteID string, threadID uint, limit int) ([]FeedComment, error) {
-	siteFirst := false
-	if threadID == 0 {
-		var err error
-		if siteFirst, err = s.siteFirst(ctx, siteID, models.StatusApproved, limit); err != nil {
-			return nil, err
-		}
+	siteFirst, err := s.feedSiteFirst(ctx, siteID, threadID, limit)
+	if err != nil {
+		return nil, err
 	}
 	var out []FeedComment
 	if err := recentCommentsQuery(s.r.WithContext(ctx), siteID, threadID, limit, siteFirst).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: recent comments: %w", err)
 	}
 	return out, nil
+}
+
+// feedSiteFirst reports whether a site's feed should read the site's
+// threads first (see siteFirst); one thread's feed never does.
+func (s *Store) feedSiteFirst(ctx context.Context, siteID string, threadID uint, limit int) (bool, error) {
+	if threadID > 0 {
+		return false, nil
+	}
+	return s.siteFirst(ctx, siteID, models.StatusApproved, limit)
 }
 
 // recentCommentsQuery builds RecentComments' SELECT; tests read its plan.

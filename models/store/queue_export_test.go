@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"parley/models"
 )
 
 // QueuePlan returns the lines of SQLite's EXPLAIN QUERY PLAN for the queue
@@ -40,12 +38,9 @@ SELECT ?, 0, 'Reader ' || i, 'reader' || i || '@example.com', 'Comment number ' 
 // FeedPlan returns SQLite's plan of RecentComments' query, with the choice
 // of plan RecentComments would make.
 func FeedPlan(s *Store, siteID string, threadID uint, limit int) ([]string, error) {
-	siteFirst := false
-	if threadID == 0 {
-		var err error
-		if siteFirst, err = s.siteFirst(context.Background(), siteID, models.StatusApproved, limit); err != nil {
-			return nil, err
-		}
+	siteFirst, err := s.feedSiteFirst(context.Background(), siteID, threadID, limit)
+	if err != nil {
+		return nil, err
 	}
 	return explain(s, s.r.ToSQL(func(tx *gorm.DB) *gorm.DB {
 		return recentCommentsQuery(tx, siteID, threadID, limit, siteFirst).Find(&[]FeedComment{})

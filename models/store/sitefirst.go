@@ -56,7 +56,7 @@ func (s *Store) threadFirst(ctx context.Context, threadID uint, status models.St
 	if err := q.Count(&thread).Error; err != nil {
 		return false, fmt.Errorf("store: count the thread's comments: %w", err)
 	}
-	var every struct{ Site, Total int64 }
+	var every struct{ Site, Total int64 } // no site named: only Total counts
 	if err := siteShareQuery(s.r.WithContext(ctx), "", status).Scan(&every).Error; err != nil {
 		return false, fmt.Errorf("store: count the tab's comments: %w", err)
 	}
