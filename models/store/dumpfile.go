@@ -27,7 +27,13 @@ func (s *Store) ExportFile(ctx context.Context, dest string, opts ExportOptions)
 	}
 	defer os.Remove(tmp.Name()) // dest is the other link once all went well
 	zw := gzip.NewWriter(tmp)
-	err = s.Export(ctx, zw, opts)
+	// Compressing takes as long as reading and encoding the dump; with the
+	// gzip stream on a goroutine of its own the two share the wall time.
+	aw := newAsyncWriter(zw)
+	err = s.Export(ctx, aw, opts)
+	if cerr := aw.Close(); err == nil {
+		err = cerr
+	}
 	if err == nil {
 		err = zw.Close()
 	}
