@@ -1,12 +1,15 @@
 package store
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"gorm.io/gorm/schema"
 
@@ -116,4 +119,78 @@ func show(rows []depthRow) []string {
 		out = append(out, fmt.Sprintf("{%d parent %s depth %d}", r.ID, p, r.Depth))
 	}
 	return out
+}
+
+// TestCommentPageReadsAsGORMDoes: the export scans comments itself, so a
+// comment must come out of it as GORM's model reads it, whatever NULLs or
+// odd values older versions and imports left in its columns.
+func TestCommentPageReadsAsGORMDoes(t *testing.T) {
+	ctx := context.Background()
+	s := memoStore(t)
+	thread := models.Thread{SiteID: "blog", Page: "/p", Title: "P"}
+	if err := s.w.Create(&thread).Error; err != nil {
+		t.Fatal(err)
+	}
+	edited := time.Date(2024, 3, 4, 5, 6, 7, 123456000, time.FixedZone("CET", 3600))
+	full := models.Comment{ThreadID: thread.ID, Author: "Ann", Email: "ann@example.com", Website: "https://ann.example",
+		Body: "<b>hi</b> & bye", HTML: "<p>hi</p>", Status: models.StatusFlagged, Score: 3, Upvotes: 4, Downvotes: 1,
+		Pinned: true, NotifyReplies: true, IP: "203.0.113.7", UserAgent: "Mozilla/5.0", CommenterKey: "key-a",
+		Reasons: []models.Reason{{Code: "links", Text: "Too many links", Detail: "3"}}, Source: "disqus", ExternalID: "42",
+		CreatedAt: edited.Add(-time.Hour), UpdatedAt: edited, EditedAt: &edited}
+	if err := s.w.Create(&full).Error; err != nil {
+		t.Fatal(err)
+	}
+	reply := models.Comment{ThreadID: thread.ID, ParentID: &full.ID, Depth: 1, Author: "Bob", Body: "b", HTML: "b",
+		Status: models.StatusApproved}
+	if err := s.w.Create(&reply).Error; err != nil {
+		t.Fatal(err)
+	}
+	// What GORM would never write but a database can hold.
+	for _, set := range []string{
+		"email = NULL, website = NULL, ip = NULL, user_agent = NULL, commenter_key = NULL, reasons = NULL",
+		"reasons = '[]', created_at = NULL, updated_at = NULL",
+		"reasons = 'null'",
+	} {
+		c := models.Comment{ThreadID: thread.ID, Author: "Odd", Body: set, HTML: "x", Status: models.StatusPending}
+		if err := s.w.Create(&c).Error; err != nil {
+			t.Fatal(err)
+		}
+		if err := s.w.Exec("UPDATE comments SET "+set+" WHERE id = ?", c.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	var stored []models.Comment
+	if err := s.r.WithContext(ctx).Order("id").Find(&stored).Error; err != nil {
+		t.Fatal(err)
+	}
+	e := &dumpWriter{tx: s.r.WithContext(ctx)}
+	page, err := e.commentPage(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page) != len(stored) {
+		t.Fatalf("commentPage read %d comments, GORM %d", len(page), len(stored))
+	}
+	for i, c := range stored {
+		want := DumpComment{ID: c.ID, ThreadID: c.ThreadID, ParentID: c.ParentID, Depth: c.Depth,
+			Author: c.Author, Email: c.Email, Website: c.Website, Body: c.Body, HTML: c.HTML,
+			Status: c.Status, Reasons: c.Reasons, Score: c.Score, IP: c.IP, UserAgent: c.UserAgent,
+			Upvotes: c.Upvotes, Downvotes: c.Downvotes, Pinned: c.Pinned, NotifyReplies: c.NotifyReplies,
+			CommenterKey: c.CommenterKey, Source: c.Source, ExternalID: c.ExternalID,
+			CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), EditedAt: utcPtr(c.EditedAt)}
+		got, _ := json.Marshal(page[i])
+		wantJSON, _ := json.Marshal(want)
+		if string(got) != string(wantJSON) {
+			t.Errorf("comment %d (%s):\n got %s\nwant %s", c.ID, c.Body, got, wantJSON)
+		}
+	}
+	if page[0].Reasons == nil || page[0].EditedAt == nil || page[1].ParentID == nil || *page[1].ParentID != full.ID {
+		t.Errorf("the full comment lost fields: %+v, %+v", page[0], page[1])
+	}
+
+	after, err := e.commentPage(page[len(page)-1].ID)
+	if err != nil || len(after) != 0 {
+		t.Fatalf("the page after the last: %d comments, %v", len(after), err)
+	}
 }

@@ -301,36 +301,80 @@ func (e *dumpWriter) threads() error {
 }
 
 func (e *dumpWriter) comments() error {
-	q := func() *gorm.DB {
-		q := e.tx.Model(&models.Comment{})
-		if e.site != "" {
-			q = q.Where("thread_id IN (?)", e.tx.Model(&models.Thread{}).Select("id").Where("site_id = ?", e.site))
+	var after uint
+	for {
+		page, err := e.commentPage(after)
+		if err != nil || len(page) == 0 {
+			return err
 		}
-		return q
-	}
-	return exportPages(q, func(c models.Comment) uint { return c.ID }, func(rows []models.Comment) error {
-		ids := make([]uint, len(rows))
-		for i, c := range rows {
-			ids[i] = c.ID
-		}
-		votes, flags, err := e.reactions(ids)
+		votes, flags, err := e.reactions(page[0].ID, page[len(page)-1].ID)
 		if err != nil {
 			return err
 		}
-		for _, c := range rows {
-			err := e.put(DumpComment{ID: c.ID, ThreadID: c.ThreadID, ParentID: c.ParentID, Depth: c.Depth,
-				Author: c.Author, Email: c.Email, Website: c.Website, Body: c.Body, HTML: c.HTML,
-				Status: c.Status, Reasons: c.Reasons, Score: c.Score, IP: c.IP, UserAgent: c.UserAgent,
-				Upvotes: c.Upvotes, Downvotes: c.Downvotes, Pinned: c.Pinned, NotifyReplies: c.NotifyReplies,
-				CommenterKey: c.CommenterKey, Source: c.Source, ExternalID: c.ExternalID,
-				CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), EditedAt: utcPtr(c.EditedAt),
-				Votes: votes[c.ID], Flags: flags[c.ID]})
-			if err != nil {
+		for i := range page {
+			c := &page[i]
+			c.Votes, c.Flags = votes[c.ID], flags[c.ID]
+			if err := e.put(c); err != nil {
 				return err
 			}
 		}
-		return nil
-	})
+		after = page[len(page)-1].ID
+	}
+}
+
+// dumpCommentColumns are the columns commentPage reads, in its order.
+const dumpCommentColumns = "id, thread_id, parent_id, depth, author, email, website, body, html, status, reasons, " +
+	"score, upvotes, downvotes, pinned, notify_replies, ip, user_agent, commenter_key, source, external_id, " +
+	"created_at, updated_at, edited_at"
+
+// commentPage reads the next exportPage comments after the given id,
+// without their votes and flags. It scans the columns itself rather than
+// through GORM's model: comments are nearly all of a big dump, and
+// reflecting over each one cost a fifth of the time writing it took.
+// NULLs read as GORM reads them: empty text, a zero time, nil reasons.
+func (e *dumpWriter) commentPage(after uint) ([]DumpComment, error) {
+	q := e.tx.Table("comments").Select(dumpCommentColumns).Where("id > ?", after)
+	if e.site != "" {
+		q = q.Where("thread_id IN (?)", e.tx.Model(&models.Thread{}).Select("id").Where("site_id = ?", e.site))
+	}
+	rows, err := q.Order("id").Limit(exportPage).Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	page := make([]DumpComment, 0, exportPage)
+	for rows.Next() {
+		var (
+			c                              DumpComment
+			parent                         sql.NullInt64
+			email, website, ip, agent, key sql.NullString
+			reasons                        []byte
+			created, updated, edited       sql.NullTime
+		)
+		err := rows.Scan(&c.ID, &c.ThreadID, &parent, &c.Depth, &c.Author, &email, &website, &c.Body, &c.HTML,
+			&c.Status, &reasons, &c.Score, &c.Upvotes, &c.Downvotes, &c.Pinned, &c.NotifyReplies, &ip, &agent,
+			&key, &c.Source, &c.ExternalID, &created, &updated, &edited)
+		if err != nil {
+			return nil, err
+		}
+		if parent.Valid {
+			id := uint(parent.Int64)
+			c.ParentID = &id
+		}
+		if len(reasons) > 0 {
+			if err := json.Unmarshal(reasons, &c.Reasons); err != nil {
+				return nil, fmt.Errorf("comment %d: reasons: %w", c.ID, err)
+			}
+		}
+		c.Email, c.Website, c.IP, c.UserAgent, c.CommenterKey = email.String, website.String, ip.String, agent.String, key.String
+		c.CreatedAt, c.UpdatedAt = created.Time.UTC(), updated.Time.UTC()
+		if edited.Valid {
+			t := edited.Time.UTC()
+			c.EditedAt = &t
+		}
+		page = append(page, c)
+	}
+	return page, rows.Err()
 }
 
 func (e *dumpWriter) redirects() error {
