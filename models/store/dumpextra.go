@@ -105,7 +105,7 @@ func (e *dumpWriter) reactions(first, last uint) (map[uint][]DumpVote, map[uint]
 }
 
 func (e *dumpWriter) bans() error {
-	return exportPages(func() *gorm.DB { return e.siteFilter(e.tx.Model(&models.Ban{}), "site_id") },
+	return exportPages(e.ctx, func() *gorm.DB { return e.siteFilter(e.tx.Model(&models.Ban{}), "site_id") },
 		func(b models.Ban) uint { return b.ID },
 		func(rows []models.Ban) error {
 			for _, b := range rows {
@@ -125,6 +125,9 @@ func (e *dumpWriter) subscribers() error {
 	}
 	var after string
 	for {
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
 		var rows []models.Subscriber
 		if err := e.tx.Where("email > ?", after).Order("email").Limit(exportPage).Find(&rows).Error; err != nil {
 			return err
@@ -147,7 +150,7 @@ func (e *dumpWriter) audit() error {
 	if e.site != "" {
 		return nil
 	}
-	return exportPages(func() *gorm.DB { return e.tx.Model(&models.AuditEntry{}) },
+	return exportPages(e.ctx, func() *gorm.DB { return e.tx.Model(&models.AuditEntry{}) },
 		func(a models.AuditEntry) uint { return a.ID },
 		func(rows []models.AuditEntry) error {
 			for _, a := range rows {

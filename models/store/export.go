@@ -153,7 +153,10 @@ func (s *Store) Export(ctx context.Context, w io.Writer, opts ExportOptions) err
 	}
 	bw := bufio.NewWriterSize(w, 64<<10)
 	err := s.r.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		e := &dumpWriter{w: bw, tx: tx, site: opts.SiteID}
+		// The pages are read without the request's cancellation, which
+		// SQLite's driver would watch from a goroutine of its own for every
+		// row; the dump looks at ctx between pages instead.
+		e := &dumpWriter{w: bw, tx: tx.WithContext(s.quick(ctx)), ctx: ctx, site: opts.SiteID}
 		fmt.Fprintf(bw, `{"format":%q,"version":%d`, DumpFormat, DumpVersion)
 		sections := []dumpSection{{"sites", e.sites}, {"moderators", e.moderators}}
 		if opts.WithKeys {
@@ -192,8 +195,10 @@ type dumpSection struct {
 
 // dumpWriter writes the sections of one export.
 type dumpWriter struct {
-	w     *bufio.Writer
-	tx    *gorm.DB
+	w  *bufio.Writer
+	tx *gorm.DB
+	// ctx is the export's; when it ends, the export stops at the next page.
+	ctx   context.Context
 	site  string
 	first bool
 }
@@ -213,10 +218,13 @@ func (e *dumpWriter) put(v any) error {
 }
 
 // exportPages reads a table by ascending id, exportPage rows at a time, and hands
-// each page to fn; q filters the rows.
-func exportPages[T any](q func() *gorm.DB, id func(T) uint, fn func([]T) error) error {
+// each page to fn until ctx ends; q filters the rows.
+func exportPages[T any](ctx context.Context, q func() *gorm.DB, id func(T) uint, fn func([]T) error) error {
 	var after uint
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		var rows []T
 		if err := q().Where("id > ?", after).Order("id").Limit(exportPage).Find(&rows).Error; err != nil {
 			return err
@@ -254,7 +262,7 @@ func (e *dumpWriter) moderators() error {
 	if e.site != "" {
 		return nil
 	}
-	return exportPages(func() *gorm.DB { return e.tx.Model(&models.Moderator{}) },
+	return exportPages(e.ctx, func() *gorm.DB { return e.tx.Model(&models.Moderator{}) },
 		func(m models.Moderator) uint { return m.ID },
 		func(rows []models.Moderator) error {
 			for _, m := range rows {
@@ -269,7 +277,7 @@ func (e *dumpWriter) moderators() error {
 }
 
 func (e *dumpWriter) posts() error {
-	return exportPages(func() *gorm.DB { return e.siteFilter(e.tx.Model(&models.Post{}), "site_id") },
+	return exportPages(e.ctx, func() *gorm.DB { return e.siteFilter(e.tx.Model(&models.Post{}), "site_id") },
 		func(p models.Post) uint { return p.ID },
 		func(rows []models.Post) error {
 			for _, p := range rows {
@@ -286,7 +294,7 @@ func (e *dumpWriter) posts() error {
 }
 
 func (e *dumpWriter) threads() error {
-	return exportPages(func() *gorm.DB { return e.siteFilter(e.tx.Model(&models.Thread{}), "site_id") },
+	return exportPages(e.ctx, func() *gorm.DB { return e.siteFilter(e.tx.Model(&models.Thread{}), "site_id") },
 		func(t models.Thread) uint { return t.ID },
 		func(rows []models.Thread) error {
 			for _, t := range rows {
@@ -303,6 +311,9 @@ func (e *dumpWriter) threads() error {
 func (e *dumpWriter) comments() error {
 	var after uint
 	for {
+		if err := e.ctx.Err(); err != nil {
+			return err
+		}
 		page, err := e.commentPage(after)
 		if err != nil || len(page) == 0 {
 			return err
@@ -378,7 +389,7 @@ func (e *dumpWriter) commentPage(after uint) ([]DumpComment, error) {
 }
 
 func (e *dumpWriter) redirects() error {
-	return exportPages(func() *gorm.DB { return e.siteFilter(e.tx.Model(&models.Redirect{}), "site_id") },
+	return exportPages(e.ctx, func() *gorm.DB { return e.siteFilter(e.tx.Model(&models.Redirect{}), "site_id") },
 		func(r models.Redirect) uint { return r.ID },
 		func(rows []models.Redirect) error {
 			for _, r := range rows {
