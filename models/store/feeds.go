@@ -26,7 +26,7 @@ func (s *Store) RecentComments(ctx context.Context, siteID string, threadID uint
 		return nil, err
 	}
 	var out []FeedComment
-	if err := recentCommentsQuery(s.r.WithContext(ctx), siteID, threadID, limit, siteFirst).Find(&out).Error; err != nil {
+	if err := recentCommentsQuery(s.r.WithContext(s.quick(ctx)), siteID, threadID, limit, siteFirst).Find(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: recent comments: %w", err)
 	}
 	return out, nil

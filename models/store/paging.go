@@ -55,7 +55,7 @@ func (s *Store) ThreadPage(ctx context.Context, threadID uint, q PageQuery) (Thr
 		ids[i] = r.ID
 	}
 	var replies []models.Comment
-	err = s.r.WithContext(ctx).Select(pageColumns).
+	err = s.r.WithContext(s.quick(ctx)).Select(pageColumns).
 		Where("thread_id = ? AND root_id IN ?", threadID, ids).Find(&replies).Error
 	if err != nil {
 		return out, fmt.Errorf("store: thread %d page replies: %w", threadID, err)
@@ -73,7 +73,7 @@ func (s *Store) PageOf(ctx context.Context, threadID, commentID uint, q PageQuer
 		q.Limit = 1
 	}
 	var c models.Comment
-	err := s.r.WithContext(ctx).Select("id", "root_id").Where("id = ? AND thread_id = ?", commentID, threadID).Take(&c).Error
+	err := s.r.WithContext(s.quick(ctx)).Select("id", "root_id").Where("id = ? AND thread_id = ?", commentID, threadID).Take(&c).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: page of comment %d: %w", commentID, notFound(err))
 	}
@@ -82,7 +82,7 @@ func (s *Store) PageOf(ctx context.Context, threadID, commentID uint, q PageQuer
 		rootID = c.ID
 	}
 	var root models.Comment
-	err = s.visible(s.r.WithContext(ctx).Select(pageColumns), threadID, q.Viewer).
+	err = s.visible(s.r.WithContext(s.quick(ctx)).Select(pageColumns), threadID, q.Viewer).
 		Where("comments.id = ?", rootID).Take(&root).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: page of comment %d: %w", commentID, notFound(err))
@@ -90,7 +90,7 @@ func (s *Store) PageOf(ctx context.Context, threadID, commentID uint, q PageQuer
 	// Count what comes before the root: pinned comments come before the
 	// others, then the sort order rules within the root's group.
 	count := func(pinned bool, upTo *models.Cursor) (int64, error) {
-		db := s.visible(s.r.WithContext(ctx).Model(&models.Comment{}), threadID, q.Viewer).Where("comments.pinned = ?", pinned)
+		db := s.visible(s.r.WithContext(s.quick(ctx)).Model(&models.Comment{}), threadID, q.Viewer).Where("comments.pinned = ?", pinned)
 		if upTo != nil {
 			db = afterCursor(db, q.Sort, upTo, true)
 		}
@@ -121,7 +121,7 @@ func (s *Store) PageOf(ctx context.Context, threadID, commentID uint, q PageQuer
 // nth returns the top-level comment at a 0-based position in the order.
 func (s *Store) nth(ctx context.Context, threadID uint, q PageQuery, pos int) (models.Comment, error) {
 	var pinned int64
-	err := s.visible(s.r.WithContext(ctx).Model(&models.Comment{}), threadID, q.Viewer).
+	err := s.visible(s.r.WithContext(s.quick(ctx)).Model(&models.Comment{}), threadID, q.Viewer).
 		Where("comments.pinned = ?", true).Count(&pinned).Error
 	if err != nil {
 		return models.Comment{}, err
@@ -131,7 +131,7 @@ func (s *Store) nth(ctx context.Context, threadID uint, q PageQuery, pos int) (m
 		group, pos = false, pos-int(pinned)
 	}
 	var c models.Comment
-	err = orderBy(s.visible(s.r.WithContext(ctx).Select(pageColumns), threadID, q.Viewer).Where("comments.pinned = ?", group), q.Sort).
+	err = orderBy(s.visible(s.r.WithContext(s.quick(ctx)).Select(pageColumns), threadID, q.Viewer).Where("comments.pinned = ?", group), q.Sort).
 		Offset(pos).Limit(1).Take(&c).Error
 	return c, notFound(err)
 }
@@ -145,7 +145,7 @@ func (s *Store) topLevel(ctx context.Context, threadID uint, q PageQuery, n int)
 			continue // the cursor is past the pinned group
 		}
 		var rows []models.Comment
-		if err := s.groupQuery(s.r.WithContext(ctx), threadID, q, pinned).Limit(n - len(out)).Find(&rows).Error; err != nil {
+		if err := s.groupQuery(s.r.WithContext(s.quick(ctx)), threadID, q, pinned).Limit(n - len(out)).Find(&rows).Error; err != nil {
 			return nil, err
 		}
 		out = append(out, rows...)

@@ -314,3 +314,28 @@ func TestPagingSeedSetsRoots(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkThreadPageUnderARequest reads a 100-comment thread's page with
+// a context that cannot be cancelled and with one that can, as a
+// request's: on SQLite the second must not cost more (see Store.quick).
+func BenchmarkThreadPageUnderARequest(b *testing.B) {
+	s, post := benchStore(b)
+	benchSeed(b, s, post.ThreadID, 100, models.StatusApproved)
+	for _, kind := range []string{"background", "request"} {
+		b.Run(kind, func(b *testing.B) {
+			ctx := context.Background()
+			if kind == "request" {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithCancel(ctx)
+				defer cancel()
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				page, err := s.ThreadPage(ctx, post.ThreadID, store.PageQuery{Sort: models.SortOldest, Limit: 50})
+				if err != nil || len(page.Comments) != 100 {
+					b.Fatalf("page of %d comments, err %v", len(page.Comments), err)
+				}
+			}
+		})
+	}
+}

@@ -39,7 +39,7 @@ const postColumns = "posts.*, threads.id AS thread_id, threads.closed AS closed,
 // before the post before when before > 0.
 func (s *Store) PublishedPosts(ctx context.Context, siteID string, before uint, limit int) ([]PostWithThread, error) {
 	var out []PostWithThread
-	if err := postsQuery(s.r.WithContext(ctx), siteID, true, before, limit).Scan(&out).Error; err != nil {
+	if err := postsQuery(s.r.WithContext(s.quick(ctx)), siteID, true, before, limit).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: published posts: %w", err)
 	}
 	return out, nil
@@ -50,7 +50,7 @@ func (s *Store) PublishedPosts(ctx context.Context, siteID string, before uint, 
 // before > 0.
 func (s *Store) Posts(ctx context.Context, siteID string, before uint, limit int) ([]PostWithThread, error) {
 	var out []PostWithThread
-	if err := postsQuery(s.r.WithContext(ctx), siteID, false, before, limit).Scan(&out).Error; err != nil {
+	if err := postsQuery(s.r.WithContext(s.quick(ctx)), siteID, false, before, limit).Scan(&out).Error; err != nil {
 		return nil, fmt.Errorf("store: posts: %w", err)
 	}
 	return out, nil

@@ -83,7 +83,7 @@ func (s *Store) QueueWindow(ctx context.Context, f QueueFilter) (items []QueueIt
 			scannedTo = floor
 		}
 	}
-	if err := queueQuery(s.r.WithContext(ctx), f, floor, siteFirst, s.postgres).Find(&items).Error; err != nil {
+	if err := queueQuery(s.r.WithContext(s.quick(ctx)), f, floor, siteFirst, s.postgres).Find(&items).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: queue: %w", err)
 	}
 	return items, scannedTo, nil
