@@ -194,3 +194,27 @@ func TestCommentPageReadsAsGORMDoes(t *testing.T) {
 		t.Fatalf("the page after the last: %d comments, %v", len(after), err)
 	}
 }
+
+// TestCommentPageReadsEveryDumpedColumn: a column added to DumpComment
+// (as TestDumpCarriesEveryColumn asks) must also be read by commentPage,
+// or it would go out empty in every dump.
+func TestCommentPageReadsEveryDumpedColumn(t *testing.T) {
+	read := map[string]bool{}
+	for _, col := range strings.Split(dumpCommentColumns, ",") {
+		read[strings.TrimSpace(col)] = true
+	}
+	rt := reflect.TypeOf(DumpComment{})
+	for i := 0; i < rt.NumField(); i++ {
+		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		if name == "votes" || name == "flags" {
+			continue // read by reactions, from their own tables
+		}
+		if !read[name] {
+			t.Errorf("DumpComment.%s (%s) is not among dumpCommentColumns; commentPage would leave it empty", rt.Field(i).Name, name)
+		}
+		delete(read, name)
+	}
+	for col := range read {
+		t.Errorf("dumpCommentColumns reads %s, which DumpComment does not carry", col)
+	}
+}
