@@ -17,10 +17,7 @@ import (
 
 type postsView struct {
 	Posts []store.PostWithThread
-	// Older links to the next page of older posts; Paged is set on every
-	// page but the first, which links back to it.
-	Older string
-	Paged bool
+	Pager postPager
 }
 
 // adminPostsPageSize is how many posts the admin's list shows at a time.
@@ -36,8 +33,8 @@ func (s *Server) postsPage(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	view := postsView{Paged: before > 0}
-	view.Posts, view.Older = olderLink(posts, adminPostsPageSize, "/admin/posts")
+	var view postsView
+	view.Posts, view.Pager = pagePosts(posts, adminPostsPageSize, "/admin/posts", before)
 	s.render(c, http.StatusOK, "admin_posts", pageData{Title: s.tr(c).T("posts.title"), Data: view})
 }
 

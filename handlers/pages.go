@@ -19,10 +19,7 @@ import (
 
 type indexView struct {
 	Posts []postSummary
-	// Older links to the next page of older posts; Paged is set on every
-	// page but the first, which links back to it.
-	Older string
-	Paged bool
+	Pager postPager
 }
 
 // indexPageSize is how many posts the blog's home page lists at a time.
@@ -63,8 +60,8 @@ func (s *Server) index(c *gin.Context) {
 		s.serverError(c, err)
 		return
 	}
-	view := indexView{Paged: before > 0}
-	posts, view.Older = olderLink(posts, indexPageSize, "/")
+	var view indexView
+	posts, view.Pager = pagePosts(posts, indexPageSize, "/", before)
 	view.Posts = make([]postSummary, len(posts))
 	for i, p := range posts {
 		view.Posts[i] = postSummary{PostWithThread: p, Excerpt: excerpt(p.BodyHTML, 220)}
