@@ -153,14 +153,14 @@ type Site struct {
 
 // Post is an article hosted by Parley's own blog.
 type Post struct {
-	ID          uint       `gorm:"primaryKey;index:idx_posts_site_created,priority:3"`
-	SiteID      string     `gorm:"size:64;not null;uniqueIndex:idx_posts_site_slug,priority:1;index:idx_posts_site_created,priority:1"`
+	ID          uint       `gorm:"primaryKey;index:idx_posts_site_created,priority:3;index:idx_posts_site_published,priority:4"`
+	SiteID      string     `gorm:"size:64;not null;uniqueIndex:idx_posts_site_slug,priority:1;index:idx_posts_site_created,priority:1;index:idx_posts_site_published,priority:1"`
 	Slug        string     `gorm:"size:200;not null;uniqueIndex:idx_posts_site_slug,priority:2"`
 	Title       string     `gorm:"size:300;not null"`
 	Body        string     `gorm:"type:text;not null"`
 	BodyHTML    string     `gorm:"type:text;not null"`
-	Published   bool       `gorm:"not null;index:idx_posts_published,priority:1"`
-	PublishedAt *time.Time `gorm:"index:idx_posts_published,priority:2"`
+	Published   bool       `gorm:"not null;index:idx_posts_site_published,priority:2"`
+	PublishedAt *time.Time `gorm:"index:idx_posts_site_published,priority:3"`
 	// Moderation overrides the site's mode for this post; "" follows the site.
 	Moderation string    `gorm:"size:8;not null;default:''"`
 	CreatedAt  time.Time `gorm:"index:idx_posts_site_created,priority:2"`

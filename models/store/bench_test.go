@@ -243,3 +243,38 @@ func BenchmarkPostByID(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkBlogPostsBesideABigSite reads the first page of the blog's
+// published posts while another site holds 20,000 newer ones (imported
+// posts land in the site they are imported into), through the index that
+// leads with the site and through the old one that did not.
+func BenchmarkBlogPostsBesideABigSite(b *testing.B) {
+	s, _ := benchStore(b)
+	ctx := requestContext(b)
+	if err := s.CreateSite(ctx, &models.Site{ID: "big", Name: "Big", Settings: models.DefaultSiteSettings()}); err != nil {
+		b.Fatal(err)
+	}
+	err := store.ExecWriter(s, `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 20000)
+		INSERT INTO posts (site_id, slug, title, body, body_html, published, published_at, moderation, created_at, updated_at, source, external_id)
+		SELECT 'big', 'p' || i, 'Post ' || i, '', '', 1, datetime('now', '+1 day', '+' || i || ' seconds'), '',
+			datetime('now', '+1 day'), datetime('now', '+1 day'), '', '' FROM n`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	read := func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			posts, err := s.PublishedPosts(ctx, models.DefaultSiteID, 0, 11)
+			if err != nil || len(posts) != 1 {
+				b.Fatalf("posts = %d, %v; want the welcome post", len(posts), err)
+			}
+		}
+	}
+	b.Run("site index", read)
+	for _, stmt := range []string{"DROP INDEX idx_posts_site_published", "CREATE INDEX idx_posts_published ON posts (published, published_at)"} {
+		if err := store.ExecWriter(s, stmt); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.Run("old index", read)
+}

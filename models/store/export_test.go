@@ -64,6 +64,10 @@ var ThreadAgeIndexSchema = SchemaOf(threadAgeIndexMigration)
 // PostAgeIndexSchema is the schema version that adds idx_posts_site_created.
 var PostAgeIndexSchema = SchemaOf("index of a site's posts by age")
 
+// PostsPublishedBySiteSchema is the schema version that replaces
+// idx_posts_published by idx_posts_site_published.
+var PostsPublishedBySiteSchema = SchemaOf(postsPublishedBySiteMigration)
+
 // WithTempFiles is the migrations' withTempFiles on the writer.
 func WithTempFiles(s *Store, fn func(db *gorm.DB) error) error { return s.withTempFiles(s.w, fn) }
 

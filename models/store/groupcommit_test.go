@@ -219,7 +219,7 @@ func TestHotQueryPlans(t *testing.T) {
 		"site feed":                 "SEARCH comments USING INDEX idx_comments_status (status=?)",
 		"site feed, site first":     "SEARCH threads USING INDEX idx_threads_site_page (site_id=?) | SEARCH comments USING INDEX idx_comments_thread (thread_id=? AND status=?)",
 		"site counts":               "comment_status_counts",
-		"blog's posts, older page":  "SEARCH posts USING INDEX idx_posts_published (published=? AND published_at<?)",
+		"blog's posts, older page":  "SEARCH posts USING INDEX idx_posts_site_published (site_id=? AND published=? AND published_at<?)",
 		"admin's posts, older page": "SEARCH posts USING INDEX idx_posts_site_created (site_id=? AND created_at<?)",
 	}
 	for name, plan := range plans {

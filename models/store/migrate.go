@@ -66,7 +66,25 @@ var migrations = []migration{
 		// The admin's list of posts, a page at a time.
 		return tx.Exec("CREATE INDEX IF NOT EXISTS idx_posts_site_created ON posts (site_id, created_at, id)").Error
 	}},
+	{postsPublishedBySiteMigration, func(tx *gorm.DB) error {
+		// The blog's list and feed of published posts read one site's;
+		// idx_posts_published, without the site, walked every other
+		// site's newer posts (imports create posts in any site) first.
+		for _, stmt := range []string{
+			"DROP INDEX IF EXISTS idx_posts_published",
+			"CREATE INDEX IF NOT EXISTS idx_posts_site_published ON posts (site_id, published, published_at, id)",
+		} {
+			if err := tx.Exec(stmt).Error; err != nil {
+				return err
+			}
+		}
+		return nil
+	}},
 }
+
+// postsPublishedBySiteMigration names the step that leads the index of
+// published posts with their site.
+const postsPublishedBySiteMigration = "a site's published posts indexed by site"
 
 // threadAgeIndexMigration names the step that orders idx_comments_thread by
 // age and drops idx_comments_parent_id.

@@ -57,7 +57,7 @@ func (s *Store) Posts(ctx context.Context, siteID string, before uint, limit int
 }
 
 // postsQuery builds the lists of posts; tests read its plans. The published
-// are ordered by publication through idx_posts_published, all posts by
+// are ordered by publication through idx_posts_site_published, all posts by
 // creation through idx_posts_site_created, so a page reads its own rows
 // rather than sorting every post (0.1 s for 9,000). A page after the post
 // before starts where that post sits in the order; a list that does not

@@ -475,3 +475,40 @@ func TestMigrationIndexesPostsByAge(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrationIndexesPublishedPostsBySite puts the old index of published
+// posts back, without their site, and checks the migration replaces it
+// with the one a new database has.
+func TestMigrationIndexesPublishedPostsBySite(t *testing.T) {
+	const want = "site_id,published,published_at,id"
+	for _, b := range storetest.Backends(t) {
+		t.Run(b.Name, func(t *testing.T) {
+			s := storetest.Open(t, b.DSN)
+			if cols, err := store.IndexColumns(s, "idx_posts_site_published"); err != nil || cols != want {
+				t.Fatalf("a new database: idx_posts_site_published on %q (%v), want %q", cols, err, want)
+			}
+			if cols, err := store.IndexColumns(s, "idx_posts_published"); err != nil || cols != "" {
+				t.Fatalf("a new database has idx_posts_published on %q (%v)", cols, err)
+			}
+			for _, stmt := range []string{
+				"DROP INDEX idx_posts_site_published",
+				"CREATE INDEX idx_posts_published ON posts (published, published_at)",
+			} {
+				if err := store.ExecWriter(s, stmt); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := store.ForceSchemaVersion(s, store.PostsPublishedBySiteSchema-1); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			s = storetest.Open(t, b.DSN)
+			if cols, err := store.IndexColumns(s, "idx_posts_site_published"); err != nil || cols != want {
+				t.Errorf("after the migration: idx_posts_site_published on %q (%v), want %q", cols, err, want)
+			}
+			if cols, err := store.IndexColumns(s, "idx_posts_published"); err != nil || cols != "" {
+				t.Errorf("after the migration: idx_posts_published still on %q (%v)", cols, err)
+			}
+		})
+	}
+}
