@@ -106,3 +106,11 @@ func IndexColumns(s *Store, name string) (string, error) {
 // ExecWriter runs a statement on the writer, to put a database in a state
 // an older Parley left it in.
 func ExecWriter(s *Store, sql string, args ...any) error { return s.w.Exec(sql, args...).Error }
+
+// PageColumnsThroughGORM reads the given comments' pageColumns through
+// GORM's model, as ThreadPage did before it scanned them itself.
+func PageColumnsThroughGORM(s *Store, ids []uint) ([]models.Comment, error) {
+	var out []models.Comment
+	err := s.r.Select(pageColumns).Where("id IN ?", ids).Order("id").Find(&out).Error
+	return out, err
+}

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"encoding/json"
 	"fmt"
 
 	"gorm.io/gorm"
@@ -54,14 +56,54 @@ func (s *Store) ThreadPage(ctx context.Context, threadID uint, q PageQuery) (Thr
 	for i, r := range roots {
 		ids[i] = r.ID
 	}
-	var replies []models.Comment
-	err = s.r.WithContext(s.quick(ctx)).Select(pageColumns).
-		Where("thread_id = ? AND root_id IN ?", threadID, ids).Find(&replies).Error
+	rows, err := s.r.WithContext(s.quick(ctx)).Model(&models.Comment{}).Select(pageColumns).
+		Where("thread_id = ? AND root_id IN ?", threadID, ids).Rows()
+	if err == nil {
+		out.Comments, err = scanPage(rows, roots)
+	}
 	if err != nil {
 		return out, fmt.Errorf("store: thread %d page replies: %w", threadID, err)
 	}
-	out.Comments = append(roots, replies...)
 	return out, nil
+}
+
+// scanPage appends the rows of a query for pageColumns to into, and closes
+// the rows. It scans the columns itself rather than through GORM's model:
+// on a render-cache miss GORM's reflection over each comment was a fifth
+// of reading a page. NULLs read as GORM reads them
+// (TestScanPageReadsAsGORMDoes).
+func scanPage(rows *sql.Rows, into []models.Comment) ([]models.Comment, error) {
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			c                   models.Comment
+			parent              sql.NullInt64
+			email, website, key sql.NullString
+			reasons             []byte
+			created, edited     sql.NullTime
+		)
+		err := rows.Scan(&c.ID, &c.ThreadID, &parent, &c.RootID, &c.Depth, &c.Author, &email, &website,
+			&c.HTML, &c.Status, &reasons, &key, &c.Score, &c.Upvotes, &c.Downvotes, &c.Pinned, &created, &edited)
+		if err != nil {
+			return into, err
+		}
+		if parent.Valid {
+			id := uint(parent.Int64)
+			c.ParentID = &id
+		}
+		if len(reasons) > 0 {
+			if err := json.Unmarshal(reasons, &c.Reasons); err != nil {
+				return into, fmt.Errorf("comment %d: reasons: %w", c.ID, err)
+			}
+		}
+		c.Email, c.Website, c.CommenterKey, c.CreatedAt = email.String, website.String, key.String, created.Time
+		if edited.Valid {
+			t := edited.Time
+			c.EditedAt = &t
+		}
+		into = append(into, c)
+	}
+	return into, rows.Err()
 }
 
 // PageOf returns the cursor of the page of a thread that holds a comment's
@@ -144,11 +186,13 @@ func (s *Store) topLevel(ctx context.Context, threadID uint, q PageQuery, n int)
 		if q.After != nil && q.After.Pinned != pinned && pinned {
 			continue // the cursor is past the pinned group
 		}
-		var rows []models.Comment
-		if err := s.groupQuery(s.r.WithContext(s.quick(ctx)), threadID, q, pinned).Limit(n - len(out)).Find(&rows).Error; err != nil {
+		rows, err := s.groupQuery(s.r.WithContext(s.quick(ctx)).Model(&models.Comment{}), threadID, q, pinned).Limit(n - len(out)).Rows()
+		if err != nil {
 			return nil, err
 		}
-		out = append(out, rows...)
+		if out, err = scanPage(rows, out); err != nil {
+			return nil, err
+		}
 		if len(out) >= n {
 			break
 		}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"sort"
 	"testing"
@@ -338,4 +339,64 @@ func BenchmarkThreadPageUnderARequest(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestScanPageReadsAsGORMDoes stores comments with every column a page
+// reads set, and with the NULLs a database can hold but GORM never
+// writes, and checks a thread's page reads each one as GORM's model does.
+func TestScanPageReadsAsGORMDoes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		post := bootstrapped(t, s)
+		edited := time.Date(2024, 3, 4, 5, 6, 7, 123456000, time.UTC)
+		full := models.Comment{ThreadID: post.ThreadID, Author: "Ann", Email: "ann@example.com", Website: "https://ann.example",
+			Body: "hi", HTML: "<p>hi</p>", Status: models.StatusApproved, Score: 3, Upvotes: 4, Downvotes: 1, Pinned: true,
+			CommenterKey: "key-a", Reasons: []models.Reason{{Code: "links", Text: "Too many links", Detail: "3"}},
+			CreatedAt: edited.Add(-time.Hour), UpdatedAt: edited, EditedAt: &edited}
+		if err := store.CreateCommentThroughGORM(s, &full); err != nil {
+			t.Fatal(err)
+		}
+		reply := models.Comment{ThreadID: post.ThreadID, ParentID: &full.ID, RootID: full.ID, Depth: 1, Author: "Bob",
+			Body: "b", HTML: "b", Status: models.StatusApproved}
+		if err := store.CreateCommentThroughGORM(s, &reply); err != nil {
+			t.Fatal(err)
+		}
+		ids := []uint{full.ID, reply.ID}
+		for _, set := range []string{
+			"email = NULL, website = NULL, commenter_key = NULL, reasons = NULL, edited_at = NULL",
+			"reasons = '[]'",
+			"reasons = 'null'",
+		} {
+			c := models.Comment{ThreadID: post.ThreadID, Author: "Odd", Body: set, HTML: "x", Status: models.StatusApproved}
+			if err := store.CreateCommentThroughGORM(s, &c); err != nil {
+				t.Fatal(err)
+			}
+			if err := store.ExecWriter(s, "UPDATE comments SET "+set+" WHERE id = ?", c.ID); err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, c.ID)
+		}
+		want, err := store.PageColumnsThroughGORM(s, ids)
+		if err != nil || len(want) != len(ids) {
+			t.Fatalf("GORM read %d of %d comments: %v", len(want), len(ids), err)
+		}
+		page, err := s.ThreadPage(context.Background(), post.ThreadID, store.PageQuery{Limit: 50})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[uint]models.Comment{}
+		for _, c := range page.Comments {
+			got[c.ID] = c
+		}
+		for _, w := range want {
+			g, ok := got[w.ID]
+			if !ok {
+				t.Errorf("comment %d (%s) is not on the page", w.ID, w.Body)
+				continue
+			}
+			w.Body = "" // not a page column
+			if !reflect.DeepEqual(g, w) {
+				t.Errorf("comment %d:\n got %+v\nwant %+v", w.ID, g, w)
+			}
+		}
+	})
 }
