@@ -368,14 +368,9 @@ func (e *dumpWriter) commentPage(after uint) ([]DumpComment, error) {
 		if err != nil {
 			return nil, err
 		}
-		if parent.Valid {
-			id := uint(parent.Int64)
-			c.ParentID = &id
-		}
-		if len(reasons) > 0 {
-			if err := json.Unmarshal(reasons, &c.Reasons); err != nil {
-				return nil, fmt.Errorf("comment %d: reasons: %w", c.ID, err)
-			}
+		c.ParentID = nullID(parent)
+		if c.Reasons, err = decodeReasons(c.ID, reasons); err != nil {
+			return nil, err
 		}
 		c.Email, c.Website, c.IP, c.UserAgent, c.CommenterKey = email.String, website.String, ip.String, agent.String, key.String
 		c.CreatedAt, c.UpdatedAt = created.Time.UTC(), updated.Time.UTC()

@@ -87,14 +87,9 @@ func scanPage(rows *sql.Rows, into []models.Comment) ([]models.Comment, error) {
 		if err != nil {
 			return into, err
 		}
-		if parent.Valid {
-			id := uint(parent.Int64)
-			c.ParentID = &id
-		}
-		if len(reasons) > 0 {
-			if err := json.Unmarshal(reasons, &c.Reasons); err != nil {
-				return into, fmt.Errorf("comment %d: reasons: %w", c.ID, err)
-			}
+		c.ParentID = nullID(parent)
+		if c.Reasons, err = decodeReasons(c.ID, reasons); err != nil {
+			return into, err
 		}
 		c.Email, c.Website, c.CommenterKey, c.CreatedAt = email.String, website.String, key.String, created.Time
 		if edited.Valid {
@@ -261,4 +256,26 @@ func afterCursor(db *gorm.DB, sortBy string, c *models.Cursor, before bool) *gor
 
 func cursorOf(c models.Comment) *models.Cursor {
 	return &models.Cursor{ID: c.ID, Pinned: c.Pinned, Score: c.Score, CreatedAt: c.CreatedAt}
+}
+
+// nullID reads a nullable id column as GORM reads it into a *uint.
+func nullID(v sql.NullInt64) *uint {
+	if !v.Valid {
+		return nil
+	}
+	id := uint(v.Int64)
+	return &id
+}
+
+// decodeReasons reads a comment's reasons column as GORM's JSON serializer
+// does: NULL and empty text are nil.
+func decodeReasons(commentID uint, raw []byte) ([]models.Reason, error) {
+	if len(raw) == 0 {
+		return nil, nil
+	}
+	var out []models.Reason
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, fmt.Errorf("comment %d: reasons: %w", commentID, err)
+	}
+	return out, nil
 }

@@ -386,63 +386,33 @@ func TestConcurrentWritersNeverLock(t *testing.T) {
 // that had it; a ban's removal reads idx_comments_ip_prefix instead
 // (TestHotQueryPlans).
 func TestMigrationDropsTheIPTimeIndex(t *testing.T) {
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			s := storetest.Open(t, b.DSN)
+	checkMigrationRedoes(t, store.DroppedIPTimeSchema, []string{"CREATE INDEX idx_comments_ip_time ON comments (ip, created_at)"},
+		func(t *testing.T, s *store.Store, when string) {
 			if store.HasCommentIndex(s, "idx_comments_ip_time") {
-				t.Fatal("a new database has idx_comments_ip_time")
-			}
-			if err := store.ExecWriter(s, "CREATE INDEX idx_comments_ip_time ON comments (ip, created_at)"); err != nil {
-				t.Fatal(err)
-			}
-			if err := store.ForceSchemaVersion(s, store.DroppedIPTimeSchema-1); err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
-			s = storetest.Open(t, b.DSN)
-			if store.HasCommentIndex(s, "idx_comments_ip_time") {
-				t.Error("idx_comments_ip_time is still there after the migration")
+				t.Errorf("%s: idx_comments_ip_time is there", when)
 			}
 			if !store.HasCommentIndex(s, "idx_comments_ip_prefix") {
-				t.Error("idx_comments_ip_prefix is missing")
+				t.Errorf("%s: idx_comments_ip_prefix is missing", when)
 			}
 		})
-	}
 }
 
-// TestMigrationOrdersTheThreadIndexByAge puts a database back in the state
-// before the migration that drops idx_comments_parent_id and adds created_at
-// and id to idx_comments_thread, and checks the migration gets it there,
-// as a new database already is.
-func TestMigrationOrdersTheThreadIndexByAge(t *testing.T) {
-	const want = "thread_id,status,created_at,id"
-	check := func(t *testing.T, s *store.Store, when string) {
-		t.Helper()
-		if store.HasCommentIndex(s, "idx_comments_parent_id") {
-			t.Errorf("%s: idx_comments_parent_id is there", when)
-		}
-		cols, err := store.IndexColumns(s, "idx_comments_thread")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if cols != want {
-			t.Errorf("%s: idx_comments_thread is on %q, want %q", when, cols, want)
-		}
-	}
+// checkMigrationRedoes opens a new database on each backend and checks it,
+// runs undo to put it back in the state before the migration that brings
+// it to schema, and checks the migration, run on the next open, gets it
+// where a new database already is.
+func checkMigrationRedoes(t *testing.T, schema int, undo []string, check func(t *testing.T, s *store.Store, when string)) {
+	t.Helper()
 	for _, b := range storetest.Backends(t) {
 		t.Run(b.Name, func(t *testing.T) {
 			s := storetest.Open(t, b.DSN)
 			check(t, s, "a new database")
-			for _, stmt := range []string{
-				"DROP INDEX idx_comments_thread",
-				"CREATE INDEX idx_comments_thread ON comments (thread_id, status)",
-				"CREATE INDEX idx_comments_parent_id ON comments (parent_id)",
-			} {
+			for _, stmt := range undo {
 				if err := store.ExecWriter(s, stmt); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if err := store.ForceSchemaVersion(s, store.ThreadAgeIndexSchema-1); err != nil {
+			if err := store.ForceSchemaVersion(s, schema-1); err != nil {
 				t.Fatal(err)
 			}
 			s.Close()
@@ -451,64 +421,51 @@ func TestMigrationOrdersTheThreadIndexByAge(t *testing.T) {
 	}
 }
 
-// TestMigrationIndexesPostsByAge takes idx_posts_site_created away and
-// checks the migration puts it back, as a new database has it.
-func TestMigrationIndexesPostsByAge(t *testing.T) {
-	const want = "site_id,created_at,id"
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			s := storetest.Open(t, b.DSN)
-			if cols, err := store.IndexColumns(s, "idx_posts_site_created"); err != nil || cols != want {
-				t.Fatalf("a new database: idx_posts_site_created on %q (%v), want %q", cols, err, want)
-			}
-			if err := store.ExecWriter(s, "DROP INDEX idx_posts_site_created"); err != nil {
-				t.Fatal(err)
-			}
-			if err := store.ForceSchemaVersion(s, store.PostAgeIndexSchema-1); err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
-			s = storetest.Open(t, b.DSN)
-			if cols, err := store.IndexColumns(s, "idx_posts_site_created"); err != nil || cols != want {
-				t.Errorf("after the migration: idx_posts_site_created on %q (%v), want %q", cols, err, want)
-			}
-		})
+// checkIndex fails t unless the named index is on want ("" for no index).
+func checkIndex(t *testing.T, s *store.Store, when, name, want string) {
+	t.Helper()
+	cols, err := store.IndexColumns(s, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cols != want {
+		t.Errorf("%s: %s is on %q, want %q", when, name, cols, want)
 	}
 }
 
-// TestMigrationIndexesPublishedPostsBySite puts the old index of published
-// posts back, without their site, and checks the migration replaces it
-// with the one a new database has.
-func TestMigrationIndexesPublishedPostsBySite(t *testing.T) {
-	const want = "site_id,published,published_at,id"
-	for _, b := range storetest.Backends(t) {
-		t.Run(b.Name, func(t *testing.T) {
-			s := storetest.Open(t, b.DSN)
-			if cols, err := store.IndexColumns(s, "idx_posts_site_published"); err != nil || cols != want {
-				t.Fatalf("a new database: idx_posts_site_published on %q (%v), want %q", cols, err, want)
-			}
-			if cols, err := store.IndexColumns(s, "idx_posts_published"); err != nil || cols != "" {
-				t.Fatalf("a new database has idx_posts_published on %q (%v)", cols, err)
-			}
-			for _, stmt := range []string{
-				"DROP INDEX idx_posts_site_published",
-				"CREATE INDEX idx_posts_published ON posts (published, published_at)",
-			} {
-				if err := store.ExecWriter(s, stmt); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if err := store.ForceSchemaVersion(s, store.PostsPublishedBySiteSchema-1); err != nil {
-				t.Fatal(err)
-			}
-			s.Close()
-			s = storetest.Open(t, b.DSN)
-			if cols, err := store.IndexColumns(s, "idx_posts_site_published"); err != nil || cols != want {
-				t.Errorf("after the migration: idx_posts_site_published on %q (%v), want %q", cols, err, want)
-			}
-			if cols, err := store.IndexColumns(s, "idx_posts_published"); err != nil || cols != "" {
-				t.Errorf("after the migration: idx_posts_published still on %q (%v)", cols, err)
-			}
+// TestMigrationOrdersTheThreadIndexByAge checks the migration that drops
+// idx_comments_parent_id and adds created_at and id to idx_comments_thread.
+func TestMigrationOrdersTheThreadIndexByAge(t *testing.T) {
+	checkMigrationRedoes(t, store.ThreadAgeIndexSchema, []string{
+		"DROP INDEX idx_comments_thread",
+		"CREATE INDEX idx_comments_thread ON comments (thread_id, status)",
+		"CREATE INDEX idx_comments_parent_id ON comments (parent_id)",
+	}, func(t *testing.T, s *store.Store, when string) {
+		if store.HasCommentIndex(s, "idx_comments_parent_id") {
+			t.Errorf("%s: idx_comments_parent_id is there", when)
+		}
+		checkIndex(t, s, when, "idx_comments_thread", "thread_id,status,created_at,id")
+	})
+}
+
+// TestMigrationIndexesPostsByAge checks the migration that adds
+// idx_posts_site_created.
+func TestMigrationIndexesPostsByAge(t *testing.T) {
+	checkMigrationRedoes(t, store.PostAgeIndexSchema, []string{"DROP INDEX idx_posts_site_created"},
+		func(t *testing.T, s *store.Store, when string) {
+			checkIndex(t, s, when, "idx_posts_site_created", "site_id,created_at,id")
 		})
-	}
+}
+
+// TestMigrationIndexesPublishedPostsBySite checks the migration that
+// replaces idx_posts_published, without the site, by
+// idx_posts_site_published.
+func TestMigrationIndexesPublishedPostsBySite(t *testing.T) {
+	checkMigrationRedoes(t, store.PostsPublishedBySiteSchema, []string{
+		"DROP INDEX idx_posts_site_published",
+		"CREATE INDEX idx_posts_published ON posts (published, published_at)",
+	}, func(t *testing.T, s *store.Store, when string) {
+		checkIndex(t, s, when, "idx_posts_site_published", "site_id,published,published_at,id")
+		checkIndex(t, s, when, "idx_posts_published", "")
+	})
 }
