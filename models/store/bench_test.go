@@ -63,8 +63,9 @@ func benchSeed(b *testing.B, s *store.Store, threadID uint, n int, status models
 	}
 }
 
-// BenchmarkThreadComments100 reads a 100-comment thread, the query behind
-// every thread page and JSON thread.
+// BenchmarkThreadComments100 reads a 100-comment thread whole, in every
+// status, through GORM's model. Readers' pages read through ThreadPage
+// (BenchmarkThreadPageUnderARequest); this was their query before paging.
 func BenchmarkThreadComments100(b *testing.B) {
 	s, post := benchStore(b)
 	benchSeed(b, s, post.ThreadID, 100, models.StatusApproved)
