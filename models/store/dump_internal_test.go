@@ -218,3 +218,53 @@ func TestCommentPageReadsEveryDumpedColumn(t *testing.T) {
 		t.Errorf("dumpCommentColumns reads %s, which DumpComment does not carry", col)
 	}
 }
+
+// TestReactionsOfASiteKeepOnlyItsComments puts a big site's voted and
+// flagged comment between two of a small site's, and checks the small
+// site's dump reads the reactions of its own comments only.
+func TestReactionsOfASiteKeepOnlyItsComments(t *testing.T) {
+	ctx := context.Background()
+	s := memoStore(t)
+	if err := s.CreateSite(ctx, &models.Site{ID: "big", Name: "Big", Settings: models.DefaultSiteSettings()}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []uint
+	for _, site := range []string{"blog", "big", "blog"} {
+		th := models.Thread{SiteID: site, Page: "/p" + fmt.Sprint(len(ids)), Title: "P"}
+		if err := s.w.Create(&th).Error; err != nil {
+			t.Fatal(err)
+		}
+		c := models.Comment{ThreadID: th.ID, Author: "A", Body: "b", HTML: "b", Status: models.StatusApproved}
+		if err := s.w.Create(&c).Error; err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range []any{&models.Vote{CommentID: c.ID, Voter: "v", Value: 1},
+			&models.Flag{CommentID: c.ID, Reader: "r", Reason: "spam"}} {
+			if err := s.w.Create(r).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		ids = append(ids, c.ID)
+	}
+	for site, want := range map[string][]uint{"blog": {ids[0], ids[2]}, "": ids} {
+		e := &dumpWriter{tx: s.r.WithContext(ctx), site: site}
+		votes, flags, err := e.reactions(ids[0], ids[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, got := range map[string][]uint{"votes": keysOf(votes), "flags": keysOf(flags)} {
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("site %q: %s of comments %v, want %v", site, name, got, want)
+			}
+		}
+	}
+}
+
+func keysOf[V any](m map[uint]V) []uint {
+	out := make([]uint, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}

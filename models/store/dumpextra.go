@@ -83,14 +83,15 @@ type DumpKey struct {
 // first to last, each comment's in the order they were cast. It reads the
 // id range rather than a list of ids: a thousand bound ids cost more than
 // the rows. On a dump of one site the range may also hold other sites'
-// comments, whose reactions are read and never asked for.
+// comments (a small site's comments can lie far apart among a big one's),
+// so it keeps only the site's: the rest would be held for nothing.
 func (e *dumpWriter) reactions(first, last uint) (map[uint][]DumpVote, map[uint][]DumpFlag, error) {
 	var votes []models.Vote
-	if err := e.tx.Where("comment_id BETWEEN ? AND ?", first, last).Order("comment_id, id").Find(&votes).Error; err != nil {
+	if err := e.reactionsOf(first, last).Order("comment_id, id").Find(&votes).Error; err != nil {
 		return nil, nil, fmt.Errorf("votes: %w", err)
 	}
 	var flags []models.Flag
-	if err := e.tx.Where("comment_id BETWEEN ? AND ?", first, last).Order("comment_id, id").Find(&flags).Error; err != nil {
+	if err := e.reactionsOf(first, last).Order("comment_id, id").Find(&flags).Error; err != nil {
 		return nil, nil, fmt.Errorf("flags: %w", err)
 	}
 	vs := make(map[uint][]DumpVote)
@@ -102,6 +103,18 @@ func (e *dumpWriter) reactions(first, last uint) (map[uint][]DumpVote, map[uint]
 		fs[f.CommentID] = append(fs[f.CommentID], DumpFlag{Reader: f.Reader, Reason: f.Reason, Note: f.Note, CreatedAt: f.CreatedAt.UTC()})
 	}
 	return vs, fs, nil
+}
+
+// reactionsOf filters a table of votes or flags to the comments from first
+// to last of the site being dumped.
+func (e *dumpWriter) reactionsOf(first, last uint) *gorm.DB {
+	q := e.tx.Where("comment_id BETWEEN ? AND ?", first, last)
+	if e.site == "" {
+		return q
+	}
+	return q.Where("comment_id IN (?)", e.tx.Table("comments").Select("comments.id").
+		Joins("JOIN threads ON threads.id = comments.thread_id").
+		Where("threads.site_id = ? AND comments.id BETWEEN ? AND ?", e.site, first, last))
 }
 
 func (e *dumpWriter) bans() error {
